@@ -1,0 +1,57 @@
+"""Recognition: nominations for recognition programmes, reviewed and decided as workflows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides the defaults and the environment."""
+    root = Path(
+        (config or {}).get("RECOGNITION_ROOT")
+        or os.environ.get("RECOGNITION_ROOT")
+        or settings.DEFAULT_ROOT
+    )
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        instance_path=os.environ.get("RECOGNITION_INSTANCE_PATH") or str(root / "instance"),
+    )
+    app.config.from_mapping(settings.load(root, app.instance_path))
+    app.config.from_mapping(config or {})
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root / "translations")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import cli, i18n, web
+    from .extensions import babel, csrf, db, limiter, login, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+
+    from . import (
+        accounts,
+        nominations,
+        notifications,
+        programmes,
+        public,
+        review,
+        secretariat,
+        workflow,
+    )
+
+    for package in (accounts, programmes, nominations, review, secretariat, public, notifications):
+        package.init_app(app)
+    # Last: every package has registered its guards, roles and filters by now.
+    workflow.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

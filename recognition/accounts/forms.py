@@ -1,0 +1,171 @@
+"""Sign-in, registration, profile and password forms."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..config import LANGUAGES
+from ..i18n import country_choices, language_choices
+from .operations import email_taken
+
+PASSWORD_MIN = 10
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
+    next = HiddenField()
+
+
+class PasswordRules:
+    """A new password: long enough, and not absurdly long."""
+
+    validators = [
+        DataRequired(),
+        Length(
+            min=PASSWORD_MIN,
+            max=500,
+            message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN),
+        ),
+    ]
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        validators=PasswordRules.validators,
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    locale = SelectField(_l("Preferred language"), choices=[])
+    city_name = StringField(_l("City"), validators=[DataRequired(), Length(max=160)])
+    country = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
+    region = StringField(_l("Region or province"), validators=[Optional(), Length(max=160)])
+    population = IntegerField(
+        _l("Population"),
+        validators=[Optional(), NumberRange(min=1, max=100_000_000)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+        self.country.choices = [("", _l("Choose a country")), *country_choices()]
+
+    def validate_email(self, field) -> None:
+        if email_taken(field.data):
+            raise ValidationError(_l("An account with this e-mail address already exists."))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    locale = SelectField(_l("Preferred language"), choices=[])
+    timezone = SelectField(_l("Time zone"), choices=[])
+    country = SelectField(
+        _l("Country you work in"),
+        choices=[],
+        validators=[Optional()],
+        description=_l("Reviewers are not assigned nominations from this country."),
+    )
+    affiliations = TextAreaField(
+        _l("Affiliations"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Organisations and cities you work for or with, one per line. Reviewers are not "
+            "assigned nominations they name."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+        self.timezone.choices = timezone_choices()
+        self.country.choices = [("", _l("Not set")), *country_choices()]
+
+    def validate_locale(self, field) -> None:
+        if field.data not in LANGUAGES:
+            raise ValidationError(_l("Choose one of the languages offered."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=500)])
+    password = PasswordField(
+        _l("New password"),
+        validators=PasswordRules.validators,
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class RequestResetForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=PasswordRules.validators,
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        _l("Role"),
+        choices=[("reviewer", _l("Reviewer")), ("secretariat", _l("Secretariat"))],
+    )
+    locale = SelectField(_l("Language of the invitation"), choices=[])
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    affiliations = TextAreaField(
+        _l("Affiliations"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("One per line; used to avoid conflicts of interest."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+        self.country.choices = [("", _l("Not set")), *country_choices()]
+
+    def validate_email(self, field) -> None:
+        if email_taken(field.data):
+            raise ValidationError(_l("An account with this e-mail address already exists."))

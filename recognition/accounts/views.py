@@ -1,0 +1,160 @@
+"""Sign in and out, register a city, profile, password, and city pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..web import safe_next
+from ..workflow.engine import available_transitions
+from ..workflow.history import history_of
+from ..workflow.security import require
+from . import bp
+from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
+from .models import City, Membership
+from .operations import (
+    authenticate,
+    check_password,
+    create_user,
+    record_failed_login,
+    register_city,
+    seconds_until_allowed,
+    set_password,
+)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        address = request.remote_addr or ""
+        wait = seconds_until_allowed(form.email.data, address)
+        if wait:
+            flash(_("Too many attempts. Try again in %(seconds)d seconds.", seconds=wait), "danger")
+            status = 429
+        else:
+            user = authenticate(form.email.data, form.password.data)
+            if user is None:
+                record_failed_login(form.email.data, address)
+                form.password.errors.append(_("Wrong e-mail address or password."))
+                status = 200
+            else:
+                db.session.commit()  # a rehashed password is saved
+                login_user(user)
+                flash(_("Welcome, %(name)s.", name=user.name), "success")
+                return redirect(safe_next(form.next.data, url_for("main.home")))
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """A city focal point registers: an account and a city that awaits verification."""
+    require("register_city")
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        from ..i18n import current_language
+
+        form.locale.data = current_language()
+    if form.validate_on_submit():
+        user = create_user(
+            form.email.data, form.name.data, form.password.data, locale=form.locale.data
+        )
+        city = register_city(
+            user, form.city_name.data, form.country.data, form.region.data, form.population.data
+        )
+        from ..notifications.operations import notify_registration
+
+        notify_registration(user, city)
+        db.session.commit()
+        login_user(user)
+        flash(
+            _(
+                "Welcome! Your city %(city)s awaits verification by the secretariat.",
+                city=city.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.city", city_id=city.id))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data
+        current_user.locale = form.locale.data
+        current_user.timezone = form.timezone.data
+        current_user.country = form.country.data or None
+        current_user.affiliations = form.affiliations.data or ""
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    from .operations import cities_of
+
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        password_form=PasswordChangeForm(),
+        cities=cities_of(current_user),
+    )
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if not check_password(current_user, form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            set_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    from .operations import cities_of
+
+    return render_template(
+        "accounts/profile.html",
+        form=ProfileForm(obj=current_user),
+        password_form=form,
+        cities=cities_of(current_user),
+    ), 400
+
+
+@bp.get("/cities/<int:city_id>")
+@login_required
+def city(city_id: int):
+    city = db.get_or_404(City, city_id)
+    require("view", city)
+    members = db.session.scalars(
+        sa.select(Membership).where(Membership.city_id == city.id).join(Membership.user)
+    ).all()
+    return render_template(
+        "accounts/city.html",
+        city=city,
+        members=members,
+        transitions=available_transitions(current_user, city),
+        history=history_of(city, "city"),
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    return render_template("accounts/login.html", form=LoginForm())

@@ -1,0 +1,106 @@
+"""Command-line tools: ``flask --app wsgi recognition init|demo``, ``workflow ...``,
+``translate ...`` and ``outbox ...``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+recognition_cli = AppGroup("recognition", help="Set up the database and demo data.")
+workflow_cli = AppGroup("workflow", help="Validate and show workflow definitions.")
+
+
+@recognition_cli.command("init")
+def init_command() -> None:
+    """Create or upgrade the database schema (idempotent)."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Database schema is up to date.")
+
+
+@recognition_cli.command("demo")
+@click.option("--scale", type=int, default=0, help="Also load N synthetic nominations.")
+def demo_command(scale: int) -> None:
+    """Load the demo accounts, cities and calls (idempotent); print the logins."""
+    from .demo import load_demo, load_scale
+
+    logins = load_demo()
+    if scale:
+        load_scale(scale)
+    click.echo("Demo logins (password for all: {}):".format(logins["password"]))
+    for role, email in logins["accounts"]:
+        click.echo(f"  {role:<28} {email}")
+
+
+@workflow_cli.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Validate workflow definitions (all of workflows/ when no FILE is given)."""
+    from .workflow import guards
+    from .workflow.definition import DefinitionError, load_definition
+
+    folder = Path(current_app.config["RECOGNITION_ROOT"]) / "workflows"
+    paths = files or tuple(sorted(folder.glob("*.yaml")))
+    failed = False
+    for path in paths:
+        try:
+            load_definition(path, guards.names())
+        except DefinitionError as exc:
+            failed = True
+            for file, key, message in exc.problems:
+                click.echo(f"{file}: {key}: {message}", err=True)
+        else:
+            click.echo(f"{path.name}: ok")
+    if failed:
+        sys.exit(1)
+
+
+@workflow_cli.command("graph")
+@click.argument("name")
+def graph_command(name: str) -> None:
+    """Print the workflow NAME as a Mermaid state diagram."""
+    from .workflow.diagram import mermaid
+    from .workflow.registry import registry
+
+    definition = registry().definitions.get(name)
+    if definition is None:
+        raise click.ClickException(f"no workflow named {name!r}")
+    click.echo(mermaid(definition))
+
+
+@workflow_cli.command("show")
+@click.argument("name")
+def show_command(name: str) -> None:
+    """Print the state x permission -> roles table of the workflow NAME."""
+    from .workflow.engine import describe
+    from .workflow.registry import registry
+
+    definition = registry().definitions.get(name)
+    if definition is None:
+        raise click.ClickException(f"no workflow named {name!r}")
+    permissions = list(definition.permissions)
+    width = max(len(s) for s in definition.states) + 2
+    click.echo("state".ljust(width) + " | ".join(permissions))
+    for state_id, _title, perms in describe(definition):
+        cells = [",".join(perms[p]) or "-" for p in permissions]
+        click.echo(state_id.ljust(width) + " | ".join(cells))
+    click.echo("")
+    for t in definition.transitions.values():
+        when = f" when {', '.join(t.guard.when)}" if t.guard.when else ""
+        click.echo(f"{t.id}: {', '.join(t.sources)} -> {t.dest} [{', '.join(t.guard.roles)}]{when}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(recognition_cli)
+    app.cli.add_command(workflow_cli)
+    from .i18n_cli import translate_cli
+
+    app.cli.add_command(translate_cli)
+    from .notifications.cli import outbox_cli
+
+    app.cli.add_command(outbox_cli)

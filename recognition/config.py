@@ -1,0 +1,79 @@
+"""Configuration: defaults, overridden by the environment, overridden by create_app(config)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The project root holds templates/, translations/, workflows/ and programmes/.
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent
+
+LANGUAGES = ("en", "ar", "es", "fr", "ru", "zh")
+RTL_LANGUAGES = frozenset({"ar"})
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load(root: Path, instance_path: str) -> dict:
+    """Return the settings: built-in defaults with the environment applied on top."""
+    env = os.environ
+    sqlite_url = "sqlite:///" + str(Path(instance_path) / "recognition.db")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", sqlite_url)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RECOGNITION_ROOT": str(root),
+        "RECOGNITION_UPLOAD_FOLDER": env.get(
+            "RECOGNITION_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
+        ),
+        "RECOGNITION_MAX_FILE_MB": _env_int("RECOGNITION_MAX_FILE_MB", 20),
+        "RECOGNITION_MAX_NOMINATION_MB": _env_int("RECOGNITION_MAX_NOMINATION_MB", 100),
+        "RECOGNITION_BASE_URL": env.get("RECOGNITION_BASE_URL", "http://127.0.0.1:5000"),
+        "RECOGNITION_MAIL_HOST": env.get("RECOGNITION_MAIL_HOST", ""),
+        "RECOGNITION_MAIL_PORT": _env_int("RECOGNITION_MAIL_PORT", 25),
+        "RECOGNITION_MAIL_SECURITY": env.get("RECOGNITION_MAIL_SECURITY", "none"),
+        "RECOGNITION_MAIL_USER": env.get("RECOGNITION_MAIL_USER", ""),
+        "RECOGNITION_MAIL_PASSWORD": env.get("RECOGNITION_MAIL_PASSWORD", ""),
+        "RECOGNITION_MAIL_FROM": env.get(
+            "RECOGNITION_MAIL_FROM", "Recognition <no-reply@recognition.local>"
+        ),
+        "RECOGNITION_MAIL_MAX_ATTEMPTS": _env_int("RECOGNITION_MAIL_MAX_ATTEMPTS", 6),
+        "RECOGNITION_REMINDER_DAYS": _env_int("RECOGNITION_REMINDER_DAYS", 3),
+        "RECOGNITION_TOKEN_MAX_AGE": _env_int("RECOGNITION_TOKEN_MAX_AGE", 2 * 24 * 3600),
+        # argon2 parameters; tests lower them, production keeps the library defaults.
+        "RECOGNITION_ARGON2_TIME_COST": _env_int("RECOGNITION_ARGON2_TIME_COST", 3),
+        "RECOGNITION_ARGON2_MEMORY_COST": _env_int("RECOGNITION_ARGON2_MEMORY_COST", 65536),
+        "RECOGNITION_LOGIN_ATTEMPTS_PER_MINUTE": _env_int(
+            "RECOGNITION_LOGIN_ATTEMPTS_PER_MINUTE", 10
+        ),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("RECOGNITION_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": _env_bool("RECOGNITION_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": LANGUAGES,
+        "RECOGNITION_PAGE_SIZE": _env_int("RECOGNITION_PAGE_SIZE", 25),
+    }
+
+
+def _database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,82 @@
+"""Locale selection and locale-aware formatting helpers for templates.
+
+The locale comes from the signed-in user's preference; before sign-in from ``?lang=``, then
+the ``lang`` cookie, then the browser's Accept-Language, then English.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale
+from flask import current_app, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from .config import LANGUAGES, RTL_LANGUAGES
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Return the language code for this request."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    if not request:
+        return "en"
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """Name a language in ``in_language`` (default: itself, as a language menu shows it)."""
+    locale = Locale.parse(in_language or code)
+    return Locale.parse(code).get_display_name(locale) or code
+
+
+def language_choices(in_language: str | None = None) -> list[tuple[str, str]]:
+    return [(code, language_name(code, in_language or current_language())) for code in LANGUAGES]
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code.upper())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 countries (two-letter codes) named in the user's language, sorted by name."""
+    territories = get_locale().territories
+    codes = [c for c in Locale.parse("en").territories if len(c) == 2 and c.isalpha()]
+    excluded = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB", "XK"}
+    return sorted(
+        ((c, territories.get(c, c)) for c in codes if c not in excluded),
+        key=lambda pair: pair[1].casefold(),
+    )
+
+
+def deadline(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a UTC datetime in the user's locale and time zone, naming the time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt) + " " + format_datetime(value, "zzzz")

@@ -1,0 +1,121 @@
+"""Nominations, their submission snapshots and their evidence files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import City, User
+from ..extensions import db
+from ..programmes.models import Call
+from ..timeutil import utcnow
+
+DECIDED_STATES = ("recognised", "not_recognised", "announced")
+
+
+class Nomination(db.Model):
+    """A city's nomination to a call; its state follows nomination.yaml."""
+
+    __tablename__ = "nominations"
+    __workflow__ = "nomination"
+    __table_args__ = (
+        sa.UniqueConstraint("call_id", "city_id", name="uq_nominations_call_city"),
+        # A decided nomination records who decided and when.
+        sa.CheckConstraint(
+            "state NOT IN ('recognised', 'not_recognised', 'announced') "
+            "OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decided_has_decider",
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('submitted', 'under_review', 'shortlisted', 'recognised', "
+            "'not_recognised', 'announced') OR submitted_at IS NOT NULL",
+            name="submitted_has_date",
+        ),
+        sa.Index("ix_nominations_call_state", "call_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"))
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    #: The language the nomination is written in (one of the six), not the UI language.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: What the city typed, field by field, valid or not (drafts keep everything).
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    state: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Role Model City: the Essentials (numbers) the city is recognised in.
+    areas_of_strength: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    #: Sasakawa Award: laureate, distinction or merit.
+    award_level: Mapped[str | None] = mapped_column(sa.String(32))
+    announced_at: Mapped[datetime | None]
+
+    call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
+    city: Mapped[City] = relationship(lazy="joined", innerjoin=True)
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="nomination", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Nomination {self.id} call={self.call_id} city={self.city_id} {self.state}>"
+
+    @property
+    def programme(self):
+        return self.call.programme
+
+
+class NominationSnapshot(db.Model):
+    """The answers and files as they were at one submission, kept to show what changed."""
+
+    __tablename__ = "nomination_snapshots"
+    __table_args__ = (sa.UniqueConstraint("nomination_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: [{"field": ..., "filename": ..., "sha256": ..., "size": ...}]
+    files: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(db.Model):
+    """An evidence file: stored once by content (sha256), typed from its bytes."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("nominations.id", ondelete="CASCADE"), index=True
+    )
+    #: The form input the file answers (e.g. "motivation_letter", "essentials__3__evidence").
+    field: Mapped[str] = mapped_column(sa.String(120))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    mime: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    nomination: Mapped[Nomination] = relationship(back_populates="attachments")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "size": self.size,
+        }

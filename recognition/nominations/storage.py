@@ -1,0 +1,118 @@
+"""Evidence files: typed from their bytes, stored once by sha256 outside the static folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import filetype
+from flask import current_app
+
+#: Sniffed MIME type -> the extension the stored name gets.
+ACCEPTED_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-powerpoint": "ppt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+
+MAX_NAME = 120
+CHUNK = 1 << 16
+
+
+class UploadRefused(Exception):
+    """The file cannot be accepted; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(str(message))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    mime: str
+    filename: str
+
+
+def sanitise_filename(name: str, extension: str) -> str:
+    """A safe display name: no path, no control or direction characters, bounded length,
+    ending with the extension of the type sniffed from the bytes."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", name)
+        if unicodedata.category(ch)[0] != "C" and ch not in '<>:"|?*'
+    ).strip(" .")
+    stem = cleaned.rsplit(".", 1)[0] if "." in cleaned else cleaned
+    stem = stem[: MAX_NAME - len(extension) - 1].strip(" .") or "file"
+    return f"{stem}.{extension}"
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["RECOGNITION_UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def blob_path(sha256: str) -> Path:
+    return upload_folder() / sha256[:2] / sha256
+
+
+def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
+    """Copy an upload to storage (once per content); refuse what is too big or not accepted."""
+    from flask_babel import lazy_gettext as _l
+
+    digest = hashlib.sha256()
+    size = 0
+    folder = upload_folder()
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    head = b""
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRefused(
+                        _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                tmp.write(chunk)
+        if size == 0:
+            raise UploadRefused(_l("The file is empty."))
+        kind = filetype.guess(head)
+        mime = kind.mime if kind else ""
+        if mime not in ACCEPTED_TYPES:
+            raise UploadRefused(
+                _l("This file type is not accepted. Send a PDF, an image or an office document.")
+            )
+        sha = digest.hexdigest()
+        target = blob_path(sha)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, target)
+        return StoredFile(sha, size, mime, sanitise_filename(original_name, ACCEPTED_TYPES[mime]))
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise

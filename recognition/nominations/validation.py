@@ -1,0 +1,78 @@
+"""Check a nomination's answers against its programme, section by section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..programmes.definition import Section
+from ..programmes.formbuilder import section_form
+from .models import Nomination
+
+
+@dataclass(frozen=True)
+class Problem:
+    section: Section
+    input_name: str
+    label: Any
+    message: Any
+
+
+def section_problems(nomination: Nomination, section: Section, strict: bool) -> list[Problem]:
+    programme = nomination.programme
+    form = section_form(
+        programme, section, strict=strict, answers=nomination.answers or {}, csrf=False
+    )
+    form.validate()
+    found: list[Problem] = []
+    for inp in section.inputs():
+        field = form[inp.name]
+        if inp.kind in ("file", "evidence"):
+            if (
+                strict
+                and inp.kind == "file"
+                and inp.field.required
+                and not _has_file(nomination, inp.name)
+            ):
+                found.append(Problem(section, inp.name, field.label.text, _required_file()))
+            continue
+        for message in field.errors:
+            found.append(Problem(section, inp.name, _label(inp, field), message))
+    return found
+
+
+def _label(inp, field) -> Any:
+    if inp.essential is not None:
+        from flask_babel import lazy_gettext as _l
+
+        return _l("Essential %(number)d: %(label)s", number=inp.essential, label=field.label.text)
+    return field.label.text
+
+
+def _required_file():
+    from flask_babel import lazy_gettext as _l
+
+    return _l("Attach a file.")
+
+
+def _has_file(nomination: Nomination, input_name: str) -> bool:
+    return any(a.field == input_name for a in nomination.attachments)
+
+
+def problems(nomination: Nomination, strict: bool = True) -> list[Problem]:
+    """Every missing or invalid answer; empty when the nomination may be submitted."""
+    found: list[Problem] = []
+    for section in nomination.programme.sections:
+        found.extend(section_problems(nomination, section, strict))
+    return found
+
+
+def completeness(nomination: Nomination) -> dict[str, tuple[int, int]]:
+    """Per section: (required inputs answered validly, required inputs)."""
+    result: dict[str, tuple[int, int]] = {}
+    for section in nomination.programme.sections:
+        required = [i for i in section.inputs() if i.field.required and i.kind != "evidence"]
+        missing = {p.input_name for p in section_problems(nomination, section, strict=True)}
+        done = sum(1 for i in required if i.name not in missing)
+        result[section.id] = (done, len(required))
+    return result

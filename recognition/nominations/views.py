@@ -1,0 +1,262 @@
+"""City-side pages: start a nomination, edit it section by section, attach evidence,
+follow its state; download evidence; compare submissions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..accounts.operations import cities_of
+from ..extensions import db
+from ..programmes.formbuilder import answers_from_form, format_answer, section_form
+from ..programmes.models import Call
+from ..web import paginate
+from ..workflow.engine import available_transitions, state_title
+from ..workflow.history import history_of
+from ..workflow.security import can, permission_clause, require
+from . import bp
+from .forms import StartForm
+from .models import Attachment, Nomination
+from .operations import (
+    NominationRefused,
+    attach,
+    diff,
+    existing_nomination,
+    remove_attachment,
+    save_answers,
+    snapshots,
+    start,
+)
+from .storage import UploadRefused, blob_path
+from .validation import completeness, problems
+
+
+def load(nomination_id: int) -> Nomination:
+    """Load a nomination the current user may view; 404 otherwise (ids reveal nothing)."""
+    nomination = db.get_or_404(Nomination, nomination_id)
+    require("view", nomination)
+    return nomination
+
+
+@bp.route("/calls/<int:call_id>/nominate", methods=["GET", "POST"])
+@login_required
+def begin(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    require("view", call)
+    cities = [c for c in cities_of(current_user) if c.state == "verified"]
+    if not cities or not can(current_user, "nominate", call):
+        flash(_("Only focal points of verified cities can nominate."), "warning")
+        return redirect(url_for("programmes.call", call_id=call.id))
+    for city in cities if len(cities) == 1 else ():
+        found = existing_nomination(call, city)
+        if found is not None:
+            flash(_("Your city already has a nomination for this call."), "info")
+            return redirect(url_for("nominations.show", nomination_id=found.id))
+    form = StartForm(cities)
+    if request.method == "GET":
+        form.language.data = current_user.locale
+    if form.validate_on_submit():
+        city = next(c for c in cities if c.id == form.city.data)
+        try:
+            nomination = start(call, city, form.language.data, current_user)
+        except NominationRefused as exc:
+            flash(str(exc.message), "warning")
+            if exc.existing is not None:
+                return redirect(url_for("nominations.show", nomination_id=exc.existing.id))
+            return redirect(url_for("programmes.call", call_id=call.id))
+        db.session.commit()
+        flash(
+            _("Your nomination is started. It is saved as a draft until you submit it."), "success"
+        )
+        first = call.programme.sections[0].id
+        return redirect(url_for("nominations.edit", nomination_id=nomination.id, section_id=first))
+    return render_template("nominations/start.html", call=call, form=form)
+
+
+@bp.get("/nominations")
+@login_required
+def mine():
+    """The nominations of the user's cities, newest first."""
+    stmt = (
+        sa.select(Nomination)
+        .where(permission_clause(Nomination, "view", current_user))
+        .where(Nomination.city_id.in_([c.id for c in cities_of(current_user)] or [-1]))
+        .order_by(Nomination.updated_at.desc(), Nomination.id.desc())
+    )
+    return render_template("nominations/mine.html", page=paginate(stmt))
+
+
+@bp.get("/nominations/<int:nomination_id>")
+@login_required
+def show(nomination_id: int):
+    nomination = load(nomination_id)
+    programme = nomination.programme
+    editable = can(current_user, "edit", nomination)
+    found = problems(nomination, strict=True) if editable else []
+    return render_template(
+        "nominations/show.html",
+        nomination=nomination,
+        programme=programme,
+        editable=editable,
+        problems=found,
+        progress=completeness(nomination) if editable else {},
+        transitions=available_transitions(current_user, nomination),
+        history=history_of(nomination, "nomination"),
+        format_answer=format_answer,
+        files_by_field=_files_by_field(nomination),
+        has_changes=len(snapshots(nomination)) > 1,
+    )
+
+
+def _files_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
+    grouped: dict[str, list[Attachment]] = {}
+    for a in nomination.attachments:
+        grouped.setdefault(a.field, []).append(a)
+    return grouped
+
+
+@bp.route("/nominations/<int:nomination_id>/edit/<section_id>", methods=["GET", "POST"])
+@login_required
+def edit(nomination_id: int, section_id: str):
+    """Edit one section; saving keeps everything typed, valid or not, and shows the errors."""
+    nomination = load(nomination_id)
+    if not can(current_user, "edit", nomination):
+        flash(
+            _(
+                "This nomination can no longer be changed (it is “%(state)s”).",
+                state=state_title(nomination),
+            ),
+            "warning",
+        )
+        return redirect(url_for("nominations.show", nomination_id=nomination.id), 303)
+    programme = nomination.programme
+    section = programme.section(section_id)
+    if section is None:
+        abort(404)
+    if request.method == "POST":
+        form = section_form(programme, section)
+        form.validate()  # draft level: errors stay on the fields; the answers are kept anyway
+        if form.csrf_token.errors:
+            flash(
+                _("The form has expired. Your answers below were not saved yet: send them again."),
+                "danger",
+            )
+            return render_page(nomination, section, form), 400
+        save_answers(nomination, answers_from_form(section, request.form))
+        upload_errors = _handle_files(nomination, section, form)
+        db.session.commit()
+        if upload_errors or any(form[name].errors for name in form._fields if name != "csrf_token"):
+            flash(
+                _("Saved as a draft. Some answers need attention: see the messages below."),
+                "warning",
+            )
+            return render_page(nomination, section, form), 200
+        flash(_("Saved."), "success")
+        target = section
+        if request.form.get("go") == "next":
+            index = programme.sections.index(section)
+            if index + 1 < len(programme.sections):
+                target = programme.sections[index + 1]
+            else:
+                return redirect(url_for("nominations.show", nomination_id=nomination.id))
+        return redirect(
+            url_for("nominations.edit", nomination_id=nomination.id, section_id=target.id)
+        )
+    form = section_form(programme, section, answers=nomination.answers or {})
+    form.validate()
+    if form.csrf_token.errors:
+        form.csrf_token.errors = []
+    return render_page(nomination, section, form)
+
+
+def _handle_files(nomination: Nomination, section, form) -> bool:
+    """Delete the attachment asked for, store the files sent; report refusals on the field."""
+    failed = False
+    delete_id = request.form.get("delete_attachment", type=int)
+    if delete_id:
+        attachment = db.session.get(Attachment, delete_id)
+        if (
+            attachment is not None
+            and attachment.nomination_id == nomination.id
+            and can(current_user, "attach", nomination)
+        ):
+            remove_attachment(attachment)
+            flash(_("The file “%(name)s” is removed.", name=attachment.filename), "info")
+    for inp in section.inputs():
+        if inp.kind not in ("file", "evidence"):
+            continue
+        for upload in request.files.getlist(inp.name):
+            if not upload or not upload.filename:
+                continue
+            if not can(current_user, "attach", nomination):
+                form[inp.name].errors = [_("Files can no longer be added.")]
+                failed = True
+                continue
+            try:
+                attach(nomination, inp.name, upload, current_user)
+            except UploadRefused as exc:
+                errors = list(form[inp.name].errors)
+                errors.append(
+                    _("“%(name)s”: %(reason)s", name=upload.filename[:100], reason=exc.message)
+                )
+                form[inp.name].errors = errors
+                failed = True
+    return failed
+
+
+def render_page(nomination: Nomination, section, form):
+    return render_template(
+        "nominations/edit.html",
+        nomination=nomination,
+        programme=nomination.programme,
+        section=section,
+        form=form,
+        progress=completeness(nomination),
+        files_by_field=_files_by_field(nomination),
+    )
+
+
+@bp.get("/nominations/<int:nomination_id>/files/<int:attachment_id>")
+@login_required
+def download(nomination_id: int, attachment_id: int):
+    """Send an evidence file, always as a download, to those who may view the nomination."""
+    nomination = load(nomination_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.nomination_id != nomination.id:
+        abort(404)
+    path = blob_path(attachment.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.mime,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/nominations/<int:nomination_id>/changes")
+@login_required
+def changes(nomination_id: int):
+    """What changed between the last two submissions (after a revision)."""
+    nomination = load(nomination_id)
+    snaps = snapshots(nomination)
+    if len(snaps) < 2:
+        flash(_("There is only one submission so far: nothing to compare."), "info")
+        return redirect(url_for("nominations.show", nomination_id=nomination.id))
+    before, after = snaps[-2], snaps[-1]
+    return render_template(
+        "nominations/changes.html",
+        nomination=nomination,
+        programme=nomination.programme,
+        before=before,
+        after=after,
+        changes=diff(before, after),
+        format_answer=format_answer,
+    )

@@ -1,0 +1,383 @@
+"""Programme definitions (programmes/*.yaml): the nomination form, the rubric, the rules.
+
+Programmes are data, as content types are in Plone. A definition error names the file and
+the key. Titles, help texts and choice labels are English msgids, translated at display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from ..workflow.definition import DefinitionError, _Collector
+from ..yamlload import DuplicateKeyError, load_yaml
+
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "number",
+    "date",
+    "choice",
+    "multiple_choice",
+    "country",
+    "file",
+    "essentials_grid",
+)
+DECISION_KINDS = ("strengths", "levels")
+#: Eligibility rules the code knows; a programme names the ones that apply to it.
+ELIGIBILITY_RULES = ("past_laureates_excluded", "one_recognition_per_city")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One concrete form input: a field, or one cell of an essentials grid."""
+
+    name: str
+    field: FieldDef
+    kind: str  # a FIELD_TYPES value, or "score" / "narrative" / "evidence" inside a grid
+    title: str
+    essential: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    id: str
+    type: str
+    title: str
+    help: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    integer: bool = True
+    max_words: int | None = None
+    max_length: int | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    #: essentials_grid: the Essentials' titles, in order; scores from score_min to score_max
+    essentials: tuple[str, ...] = ()
+    score_min: int = 1
+    score_max: int = 5
+    evidence: bool = False
+
+    def inputs(self) -> Iterator[Input]:
+        if self.type != "essentials_grid":
+            yield Input(self.id, self, self.type, self.title)
+            return
+        for number, title in enumerate(self.essentials, start=1):
+            yield Input(f"{self.id}__{number}__score", self, "score", title, number)
+            yield Input(f"{self.id}__{number}__narrative", self, "narrative", title, number)
+            if self.evidence:
+                yield Input(f"{self.id}__{number}__evidence", self, "evidence", title, number)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    description: str
+    fields: tuple[FieldDef, ...]
+
+    def inputs(self) -> Iterator[Input]:
+        for f in self.fields:
+            yield from f.inputs()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: str
+    description: str
+    weight: float
+    min: int
+    max: int
+    #: The Essential this criterion scores (Role Model City strengths), if any.
+    essential: int | None = None
+
+
+@dataclass(frozen=True)
+class Rubric:
+    criteria: tuple[Criterion, ...]
+    recommendations: tuple[tuple[str, str], ...]
+    strength_threshold: float | None = None
+    strength_minimum: int | None = None
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(c for c in self.criteria if c.id == criterion_id)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.weight for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    title: str
+    #: How many a call may award (None: no limit).
+    max_per_call: int | None = None
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: str
+    title: str
+    description: str
+    sections: tuple[Section, ...]
+    rubric: Rubric
+    decision: str
+    levels: tuple[Level, ...]
+    eligibility: tuple[str, ...]
+    certificate: str
+    source: str
+
+    @property
+    def inputs(self) -> Mapping[str, Input]:
+        return MappingProxyType({i.name: i for s in self.sections for i in s.inputs()})
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def section_of(self, input_name: str) -> Section | None:
+        for s in self.sections:
+            if any(i.name == input_name for i in s.inputs()):
+                return s
+        return None
+
+    def level(self, level_id: str) -> Level | None:
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+
+def _number(c: _Collector, value: Any, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        c.add(key, "must be a number")
+        return None
+    return value
+
+
+def _choices(c: _Collector, raw: Any, key: str) -> tuple[tuple[str, str], ...]:
+    if isinstance(raw, Mapping):
+        return tuple((str(k), str(v)) for k, v in raw.items())
+    c.add(key, "must be a mapping of value: label")
+    return ()
+
+
+def _parse_field(c: _Collector, raw: Any, key: str, seen: set[str]) -> FieldDef | None:
+    raw = c.mapping(raw, key)
+    field_id = c.text(raw.get("id"), f"{key}.id", required=True)
+    if field_id in seen:
+        c.add(f"{key}.id", f"duplicate field id {field_id!r}")
+    if field_id and ("__" in field_id or not field_id.replace("_", "").isalnum()):
+        c.add(f"{key}.id", "use letters, digits and single underscores")
+    seen.add(field_id)
+    ftype = c.text(raw.get("type"), f"{key}.type", required=True)
+    if ftype and ftype not in FIELD_TYPES:
+        c.add(f"{key}.type", f"unknown field type {ftype!r} (one of {', '.join(FIELD_TYPES)})")
+    allowed = {
+        "id", "type", "title", "help", "required", "min", "max", "integer", "max_words",
+        "max_length", "choices", "essentials", "score_min", "score_max", "evidence",
+    }  # fmt: skip
+    for extra in set(raw) - allowed:
+        c.add(f"{key}.{extra}", "unknown key")
+    choices: tuple[tuple[str, str], ...] = ()
+    if ftype in ("choice", "multiple_choice"):
+        choices = _choices(c, raw.get("choices"), f"{key}.choices")
+        if not choices:
+            c.add(f"{key}.choices", "a choice field needs choices")
+    elif "choices" in raw:
+        c.add(f"{key}.choices", f"only choice fields have choices, not {ftype!r}")
+    essentials: tuple[str, ...] = ()
+    if ftype == "essentials_grid":
+        essentials = c.names(raw.get("essentials"), f"{key}.essentials")
+        if not essentials:
+            c.add(f"{key}.essentials", "an essentials grid needs the list of Essentials")
+    minimum = _number(c, raw.get("min"), f"{key}.min")
+    maximum = _number(c, raw.get("max"), f"{key}.max")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        c.add(f"{key}.max", "must not be below min")
+    max_words = _number(c, raw.get("max_words"), f"{key}.max_words")
+    max_length = _number(c, raw.get("max_length"), f"{key}.max_length")
+    return FieldDef(
+        id=field_id,
+        type=ftype,
+        title=c.text(raw.get("title"), f"{key}.title", required=True),
+        help=c.text(raw.get("help"), f"{key}.help"),
+        required=bool(raw.get("required", False)),
+        min=minimum,
+        max=maximum,
+        integer=bool(raw.get("integer", True)),
+        max_words=int(max_words) if max_words else None,
+        max_length=int(max_length) if max_length else None,
+        choices=choices,
+        essentials=essentials,
+        score_min=int(raw.get("score_min", 1)),
+        score_max=int(raw.get("score_max", 5)),
+        evidence=bool(raw.get("evidence", False)),
+    )
+
+
+def parse_programme(raw: Any, source: str) -> Programme:
+    c = _Collector(source)
+    raw = c.mapping(raw, "(file)")
+    for extra in set(raw) - {
+        "id", "title", "description", "sections", "rubric", "decision", "eligibility",
+        "certificate",
+    }:  # fmt: skip
+        c.add(extra, "unknown key")
+    seen: set[str] = set()
+    sections = []
+    raw_sections = raw.get("sections")
+    if not isinstance(raw_sections, list) or not raw_sections:
+        c.add("sections", "a list of sections is required")
+        raw_sections = []
+    section_ids: set[str] = set()
+    for index, body in enumerate(raw_sections):
+        key = f"sections[{index}]"
+        body = c.mapping(body, key)
+        section_id = c.text(body.get("id"), f"{key}.id", required=True)
+        if section_id in section_ids:
+            c.add(f"{key}.id", f"duplicate section id {section_id!r}")
+        section_ids.add(section_id)
+        raw_fields = body.get("fields")
+        if not isinstance(raw_fields, list) or not raw_fields:
+            c.add(f"{key}.fields", "a list of fields is required")
+            raw_fields = []
+        fields = [_parse_field(c, f, f"{key}.fields[{i}]", seen) for i, f in enumerate(raw_fields)]
+        sections.append(
+            Section(
+                id=section_id,
+                title=c.text(body.get("title"), f"{key}.title", required=True),
+                description=c.text(body.get("description"), f"{key}.description"),
+                fields=tuple(f for f in fields if f is not None),
+            )
+        )
+
+    rubric_raw = c.mapping(raw.get("rubric"), "rubric")
+    scale = c.mapping(rubric_raw.get("scale"), "rubric.scale")
+    scale_min = int(scale.get("min", 0))
+    scale_max = int(scale.get("max", 5))
+    criteria = []
+    raw_criteria = rubric_raw.get("criteria")
+    if not isinstance(raw_criteria, list) or not raw_criteria:
+        c.add("rubric.criteria", "a list of criteria is required")
+        raw_criteria = []
+    criterion_ids: set[str] = set()
+    for index, body in enumerate(raw_criteria):
+        key = f"rubric.criteria[{index}]"
+        body = c.mapping(body, key)
+        criterion_id = c.text(body.get("id"), f"{key}.id", required=True)
+        if criterion_id in criterion_ids:
+            c.add(f"{key}.id", f"duplicate criterion id {criterion_id!r}")
+        criterion_ids.add(criterion_id)
+        weight = _number(c, body.get("weight", 1), f"{key}.weight")
+        if weight is not None and weight <= 0:
+            c.add(f"{key}.weight", "must be positive")
+        criteria.append(
+            Criterion(
+                id=criterion_id,
+                title=c.text(body.get("title"), f"{key}.title", required=True),
+                description=c.text(body.get("description"), f"{key}.description"),
+                weight=float(weight or 1),
+                min=int(body.get("min", scale_min)),
+                max=int(body.get("max", scale_max)),
+                essential=body.get("essential"),
+            )
+        )
+    strength = c.mapping(rubric_raw.get("strength"), "rubric.strength")
+    recommendations = _choices(
+        c,
+        rubric_raw.get("recommendations")
+        or {
+            "recommend": "Recommend",
+            "reservations": "Recommend with reservations",
+            "reject": "Do not recommend",
+        },
+        "rubric.recommendations",
+    )
+
+    decision_raw = c.mapping(raw.get("decision"), "decision")
+    kind = c.text(decision_raw.get("kind") or "strengths", "decision.kind")
+    if kind not in DECISION_KINDS:
+        c.add("decision.kind", f"must be one of {', '.join(DECISION_KINDS)}")
+    levels = []
+    for index, body in enumerate(decision_raw.get("levels") or []):
+        key = f"decision.levels[{index}]"
+        body = c.mapping(body, key)
+        levels.append(
+            Level(
+                id=c.text(body.get("id"), f"{key}.id", required=True),
+                title=c.text(body.get("title"), f"{key}.title", required=True),
+                max_per_call=body.get("max_per_call"),
+            )
+        )
+    if kind == "levels" and not levels:
+        c.add("decision.levels", "a decision by levels needs the levels")
+    if kind == "strengths" and not any(cr.essential for cr in criteria):
+        c.add("rubric.criteria", "a decision by strengths needs criteria marked essential")
+
+    eligibility = c.names(raw.get("eligibility"), "eligibility")
+    for rule in eligibility:
+        if rule not in ELIGIBILITY_RULES:
+            c.add("eligibility", f"unknown rule {rule!r}")
+
+    programme = Programme(
+        id=c.text(raw.get("id"), "id", required=True),
+        title=c.text(raw.get("title"), "title", required=True),
+        description=c.text(raw.get("description"), "description"),
+        sections=tuple(sections),
+        rubric=Rubric(
+            criteria=tuple(criteria),
+            recommendations=recommendations,
+            strength_threshold=strength.get("threshold"),
+            strength_minimum=strength.get("minimum"),
+        ),
+        decision=kind,
+        levels=tuple(levels),
+        eligibility=eligibility,
+        certificate=c.text(raw.get("certificate"), "certificate"),
+        source=source,
+    )
+    if c.problems:
+        raise DefinitionError(c.problems)
+    return programme
+
+
+def load_programme(path: Path) -> Programme:
+    try:
+        raw = load_yaml(path)
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        raise DefinitionError([(path.name, f"line {line}", exc.problem or "duplicate key")])
+    except yaml.YAMLError as exc:
+        raise DefinitionError([(path.name, "(file)", f"not valid YAML: {exc}")]) from exc
+    return parse_programme(raw, path.name)
+
+
+def load_programmes(folder: Path) -> dict[str, Programme]:
+    programmes: dict[str, Programme] = {}
+    problems: list[tuple[str, str, str]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            programme = load_programme(path)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        if programme.id in programmes:
+            problems.append((path.name, "id", f"duplicate programme id {programme.id!r}"))
+        programmes[programme.id] = programme
+    if problems:
+        raise DefinitionError(problems)
+    return programmes
+
+
+def all_titles(programme: Programme) -> Iterable[str]:
+    yield programme.title
+    for s in programme.sections:
+        yield s.title
+        for f in s.fields:
+            yield f.title

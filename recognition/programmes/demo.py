@@ -1,0 +1,2 @@
+def load_demo_calls() -> None:
+    """Create an open call per programme (filled in with the programmes)."""

@@ -1,0 +1,223 @@
+"""WTForms generated at runtime from a programme's sections.
+
+A section form exists in two strictness levels: ``draft`` checks only what was typed
+(a number out of range, too many words) and ``strict`` also requires the required fields —
+the check made on submission. Answers are stored as typed, valid or not, so a draft loses
+nothing; validation runs again whenever the nomination is shown or submitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..i18n import country_choices
+from .definition import FieldDef, Input, Programme, Section
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LocalisedSelectField(SelectField):
+    """A select whose choices are computed per request (country names in the user's language)."""
+
+
+class WordLimit:
+    """At most ``maximum`` words."""
+
+    def __init__(self, maximum: int):
+        self.maximum = maximum
+        self.field_flags = {}
+
+    def __call__(self, form, field) -> None:
+        count = count_words(field.data)
+        if count > self.maximum:
+            raise ValidationError(
+                lazy_ngettext(
+                    "Use at most %(num)d word; this text has %(count)d.",
+                    "Use at most %(num)d words; this text has %(count)d.",
+                    self.maximum,
+                    count=count,
+                )
+            )
+
+
+def count_words(text: Any) -> int:
+    return len(str(text or "").split())
+
+
+def _required(strict: bool) -> list:
+    return [InputRequired()] if strict else [Optional()]
+
+
+def _label(text: str) -> Any:
+    return _l(text)
+
+
+def _field_for(inp: Input, strict: bool) -> Any:
+    f: FieldDef = inp.field
+    required = f.required and strict
+    validators = _required(required) if inp.kind not in ("file", "evidence") else []
+    description = _l(f.help) if f.help and inp.essential is None else ""
+    kind = inp.kind
+    if kind == "text":
+        return StringField(
+            _label(f.title),
+            validators=[*validators, Length(max=f.max_length or 500)],
+            description=description,
+        )
+    if kind in ("long_text", "narrative"):
+        limit = [WordLimit(f.max_words)] if f.max_words else []
+        label = _label(f.title) if kind == "long_text" else _l("Why this score")
+        return TextAreaField(
+            label,
+            validators=[*validators, Length(max=60_000), *limit],
+            description=description,
+            render_kw={"rows": 6 if kind == "long_text" else 4},
+        )
+    if kind == "number":
+        number_cls = IntegerField if f.integer else DecimalField
+        return number_cls(
+            _label(f.title),
+            validators=[*validators, NumberRange(min=f.min, max=f.max)],
+            description=description,
+            render_kw={"inputmode": "numeric" if f.integer else "decimal"},
+        )
+    if kind == "date":
+        return DateField(_label(f.title), validators=validators, description=description)
+    if kind == "choice":
+        return RadioField(
+            _label(f.title),
+            choices=[(v, _l(label)) for v, label in f.choices],
+            validators=validators or [Optional()],
+            description=description,
+            validate_choice=True,
+        )
+    if kind == "multiple_choice":
+        return MultiCheckboxField(
+            _label(f.title),
+            choices=[(v, _l(label)) for v, label in f.choices],
+            validators=validators or [Optional()],
+            description=description,
+        )
+    if kind == "country":
+        return LocalisedSelectField(
+            _label(f.title),
+            choices=[],
+            validators=validators,
+            description=description,
+            validate_choice=True,
+        )
+    if kind == "score":
+        return RadioField(
+            _l("Score"),
+            choices=[(str(v), str(v)) for v in range(f.score_min, f.score_max + 1)],
+            validators=validators or [Optional()],
+            validate_choice=True,
+        )
+    if kind in ("file", "evidence"):
+        label = _label(f.title) if kind == "file" else _l("Evidence (optional)")
+        return MultipleFileField(label, description=description)
+    raise ValueError(f"unknown input kind {kind!r}")
+
+
+class SectionForm(FlaskForm):
+    """Base of the generated section forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if isinstance(field, LocalisedSelectField):
+                field.choices = [("", _l("Choose a country")), *country_choices()]
+
+
+@cache
+def _section_form_class(programme_id: str, section: Section, strict: bool) -> type[SectionForm]:
+    attrs = {inp.name: _field_for(inp, strict) for inp in section.inputs()}
+    return type(
+        f"{programme_id}_{section.id}_{'strict' if strict else 'draft'}", (SectionForm,), attrs
+    )
+
+
+def section_form(
+    programme: Programme,
+    section: Section,
+    *,
+    strict: bool = False,
+    answers: Mapping[str, Any] | None = None,
+    csrf: bool = True,
+    **kwargs,
+) -> SectionForm:
+    """Build a section's form: from the request (editing) or from stored answers."""
+    cls = _section_form_class(programme.id, section, strict)
+    if answers is not None:
+        kwargs["formdata"] = answers_to_formdata(answers)
+    if not csrf:
+        kwargs["meta"] = {"csrf": False}
+    return cls(**kwargs)
+
+
+def answers_to_formdata(answers: Mapping[str, Any]) -> MultiDict:
+    data = MultiDict()
+    for name, value in answers.items():
+        if isinstance(value, list):
+            for item in value:
+                data.add(name, item)
+        elif value is not None:
+            data.add(name, str(value))
+    return data
+
+
+def answers_from_form(section: Section, formdata: MultiDict) -> dict[str, Any]:
+    """What the user typed in a section, field by field, as typed (files excluded)."""
+    answers: dict[str, Any] = {}
+    for inp in section.inputs():
+        if inp.kind in ("file", "evidence"):
+            continue
+        if inp.kind == "multiple_choice":
+            answers[inp.name] = formdata.getlist(inp.name)
+        else:
+            answers[inp.name] = formdata.get(inp.name, "")
+    return answers
+
+
+def format_answer(inp: Input, value: Any) -> Any:
+    """Present a stored answer in the user's language (choice labels, country names)."""
+    from ..i18n import country_name
+
+    if value in (None, "", []):
+        return ""
+    f = inp.field
+    if inp.kind == "choice":
+        label = dict(f.choices).get(value)
+        return _l(label) if label else value
+    if inp.kind == "multiple_choice":
+        labels = dict(f.choices)
+        return Markup(", ").join(str(_l(labels[v])) if v in labels else v for v in value)
+    if inp.kind == "country":
+        return country_name(value)
+    return value

@@ -1,0 +1,72 @@
+"""Calls for nominations: a programme's cycle with its dates and review settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from .definition import Programme
+
+
+class Call(db.Model):
+    """One cycle of a programme: opens, closes, review deadline, announcement (call.yaml)."""
+
+    __tablename__ = "calls"
+    __workflow__ = "call"
+    __table_args__ = (
+        sa.CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        sa.CheckConstraint("reviewers_per_nomination BETWEEN 1 AND 20", name="reviewers_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    cycle: Mapped[str] = mapped_column(sa.String(40))
+    theme: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: All times are stored in UTC.
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    review_deadline: Mapped[datetime]
+    announcement_at: Mapped[datetime | None]
+    reviewers_per_nomination: Mapped[int] = mapped_column(default=3)
+    disagreement_threshold: Mapped[float] = mapped_column(default=2.0)
+    reviewers_see_scores: Mapped[bool] = mapped_column(default=False)
+    #: Overrides the programme's limit of Laureates per call (None: the programme's).
+    laureates_max: Mapped[int | None]
+    #: Announcement text per language code, written by the secretariat.
+    announcement: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    announced_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Call {self.id} {self.programme_id} {self.cycle} {self.state}>"
+
+    @property
+    def programme(self) -> Programme:
+        return current_app.extensions["programmes"][self.programme_id]
+
+    def accepting_nominations(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.state == "open" and self.opens_at <= now < self.closes_at
+
+    def review_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.state in ("open", "closed", "reviewing") and now <= self.review_deadline
+
+    def laureate_limit(self) -> int | None:
+        if self.laureates_max is not None:
+            return self.laureates_max
+        level = self.programme.level("laureate")
+        return level.max_per_call if level else None

@@ -1,0 +1,78 @@
+"""Reviewers' assignments to nominations and their scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..timeutil import utcnow
+
+#: Assignment states in which a reviewer holds the assigned_reviewer role on the nomination.
+ACTIVE_STATES = ("accepted", "submitted", "reopened")
+
+
+class Assignment(db.Model):
+    """A reviewer asked to score one nomination; its state follows review.yaml."""
+
+    __tablename__ = "assignments"
+    __workflow__ = "review"
+    __table_args__ = (
+        sa.UniqueConstraint("nomination_id", "reviewer_id", name="uq_assignments_pair"),
+        sa.CheckConstraint(
+            "state <> 'conflicted' OR conflict_reason <> ''", name="conflict_has_reason"
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('submitted') OR submitted_at IS NOT NULL", name="submitted_has_date"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(sa.String(32), default="invited", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    conflict_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    recommendation: Mapped[str] = mapped_column(sa.String(32), default="")
+    comment_for_city: Mapped[str] = mapped_column(sa.Text, default="")
+    comment_confidential: Mapped[str] = mapped_column(sa.Text, default="")
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    #: The review deadline for which a reminder was last queued (never twice per deadline).
+    reminded_for: Mapped[datetime | None]
+
+    nomination: Mapped[Nomination] = relationship(lazy="joined", innerjoin=True)
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id], lazy="joined")
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.id} n={self.nomination_id} r={self.reviewer_id} {self.state}>"
+
+    def score_for(self, criterion_id: str) -> Score | None:
+        return next((s for s in self.scores if s.criterion == criterion_id), None)
+
+
+class Score(db.Model):
+    """A reviewer's score and comment on one criterion of the rubric."""
+
+    __tablename__ = "scores"
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    criterion: Mapped[str] = mapped_column(sa.String(64))
+    value: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    assignment: Mapped[Assignment] = relationship(back_populates="scores")

@@ -1,0 +1,33 @@
+// Progressive enhancements only: every page works without this script.
+(function () {
+  "use strict";
+  // Ask before firing a transition that declares a confirmation question.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      }
+    });
+  });
+  // Word counters for long text fields with a word limit.
+  document.querySelectorAll("textarea[data-max-words]").forEach(function (area) {
+    var max = parseInt(area.getAttribute("data-max-words"), 10);
+    var out = document.getElementById(area.id + "-count");
+    if (!out) { return; }
+    var update = function () {
+      var words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
+      out.textContent = out.getAttribute("data-template").replace("%(count)s", words).replace("%(max)s", max);
+      out.classList.toggle("text-danger", words > max);
+    };
+    area.addEventListener("input", update);
+    update();
+  });
+  // "Select all" checkboxes for bulk actions.
+  document.querySelectorAll("input[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll("input[name='" + box.getAttribute("data-select-all") + "']").forEach(function (item) {
+        item.checked = box.checked;
+      });
+    });
+  });
+})();

@@ -1,0 +1,72 @@
+"""WorkflowEvent: the append-only history of every transition fired."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from ..accounts.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class HistoryIsAppendOnly(Exception):
+    """Raised when code tries to change or delete a history row."""
+
+
+class WorkflowEvent(db.Model):
+    """One fired transition: who moved what from where to where, when, and why."""
+
+    __tablename__ = "workflow_events"
+    __table_args__ = (sa.Index("ix_workflow_events_object", "object_type", "object_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workflow: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str] = mapped_column(sa.String(64))
+    object_id: Mapped[int]
+    transition: Mapped[str] = mapped_column(sa.String(64), index=True)
+    from_state: Mapped[str] = mapped_column(sa.String(64))
+    to_state: Mapped[str] = mapped_column(sa.String(64))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Extra facts the operation recorded (e.g. an override reason), never secrets.
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<WorkflowEvent {self.object_type}:{self.object_id} {self.transition}>"
+
+
+@event.listens_for(WorkflowEvent, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise HistoryIsAppendOnly("workflow history rows cannot be changed")
+
+
+@event.listens_for(WorkflowEvent, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise HistoryIsAppendOnly("workflow history rows cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state) -> None:
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is WorkflowEvent for m in state.all_mappers
+    ):
+        raise HistoryIsAppendOnly("workflow history rows cannot be changed or deleted")
+
+
+def history_of(obj: Any, object_type: str) -> list[WorkflowEvent]:
+    """Return the history of one object, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(WorkflowEvent)
+            .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id == obj.id)
+            .order_by(WorkflowEvent.id)
+        )
+    )

@@ -1,0 +1,183 @@
+"""Who may do what: roles_for(user, obj), can(user, permission, obj), require(permission, obj).
+
+Role names are read here and in the YAML definitions only. A user's roles on an object are
+the built-in ``anonymous``/``authenticated``, the user's global roles (secretariat, admin,
+reviewer) and the local roles that registered providers grant on that object (``owner``:
+a member of the nominating city; ``assigned_reviewer``: an accepted assignment, ...).
+Permissions come from the state the object is in, as DCWorkflow's permission maps do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, g, has_request_context
+from flask_login import current_user
+
+from .registry import definition_for
+
+
+@dataclass(frozen=True)
+class LocalRole:
+    """A role granted on objects of one type by their relation to the user."""
+
+    name: str
+    applies_to: str
+    has: Callable[[Any, Any], bool]
+    #: clause(user) -> SQL condition selecting the objects on which the user holds the role.
+    clause: Callable[[Any], Any] | None = None
+    #: users(obj) -> SELECT of the users holding the role on obj (for notifications).
+    users: Callable[[Any], Any] | None = None
+
+
+_local_roles: dict[str, list[LocalRole]] = {}
+
+
+def local_role(
+    name: str,
+    applies_to: str,
+    *,
+    clause: Callable[[Any], Any] | None = None,
+    users: Callable[[Any], Any] | None = None,
+) -> Callable[[Callable[[Any, Any], bool]], Callable[[Any, Any], bool]]:
+    """Register ``has(user, obj) -> bool`` as the provider of local role ``name``."""
+
+    def register(has: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+        providers = _local_roles.setdefault(applies_to, [])
+        providers[:] = [p for p in providers if p.name != name]
+        providers.append(LocalRole(name, applies_to, has, clause, users))
+        return has
+
+    return register
+
+
+def local_roles_of(applies_to: str) -> list[LocalRole]:
+    return _local_roles.get(applies_to, [])
+
+
+class Site:
+    """The site root: the object of site-wide permissions (site.yaml), like Plone's portal."""
+
+    __workflow__ = "site"
+    id = 0
+    state = "active"
+
+
+SITE = Site()
+
+
+def _cache() -> dict:
+    if not has_request_context():
+        return {}
+    if not hasattr(g, "_roles_cache"):
+        g._roles_cache = {}
+    return g._roles_cache
+
+
+def forget_roles() -> None:
+    """Drop cached role answers (after a transition or a membership change)."""
+    if has_request_context() and hasattr(g, "_roles_cache"):
+        g._roles_cache.clear()
+
+
+def roles_for(user: Any, obj: Any = None) -> frozenset[str]:
+    """Return every role ``user`` holds on ``obj`` (the site when None)."""
+    obj = SITE if obj is None else obj
+    if user is None or not user.is_authenticated:
+        return frozenset({"anonymous"})
+    definition = definition_for(obj)
+    key = (user.id, definition.applies_to, getattr(obj, "id", None), id(obj))
+    cache = _cache()
+    if key in cache:
+        return cache[key]
+    roles = {"anonymous", "authenticated", *user.global_roles}
+    for provider in local_roles_of(definition.applies_to):
+        if provider.has(user, obj):
+            roles.add(provider.name)
+    result = frozenset(roles)
+    cache[key] = result
+    return result
+
+
+def can(user: Any, permission: str, obj: Any = None) -> bool:
+    """Whether ``user`` holds ``permission`` on ``obj`` in the state it is in now."""
+    obj = SITE if obj is None else obj
+    definition = definition_for(obj)
+    if permission not in definition.permissions:
+        raise KeyError(f"{definition.source}: unknown permission {permission!r}")
+    state = definition.states[getattr(obj, definition.state_attribute)]
+    allowed = state.roles_with(permission)
+    return bool(allowed) and not allowed.isdisjoint(roles_for(user, obj))
+
+
+def require(permission: str, obj: Any = None, *, hide: bool = True) -> None:
+    """Abort unless the current user holds ``permission`` on ``obj``.
+
+    An object the user may not even view answers 404, so that guessing ids reveals nothing;
+    a visible object without the permission answers 403.
+    """
+    hidden = obj is not None and hide and "view" in definition_for(obj).permissions
+    if hidden and not can(current_user, "view", obj):
+        abort(404)
+    if not can(current_user, permission, obj):
+        abort(403)
+
+
+def users_with_role(role: str, obj: Any) -> list[Any]:
+    """Users holding ``role`` on ``obj``: global role holders or a local role's members."""
+    from ..accounts.models import GLOBAL_ROLES, User, UserRole
+    from ..extensions import db
+
+    if role in GLOBAL_ROLES:
+        return list(
+            db.session.scalars(
+                sa.select(User)
+                .join(UserRole)
+                .where(UserRole.role == role, User.active.is_(True))
+                .order_by(User.id)
+            )
+        )
+    definition = definition_for(obj)
+    for provider in local_roles_of(definition.applies_to):
+        if provider.name == role and provider.users is not None:
+            return list(db.session.scalars(provider.users(obj)))
+    return []
+
+
+def roles_clause(model: type, roles: Iterable[str], user: Any) -> Any:
+    """SQL condition: rows of ``model`` on which ``user`` holds any of ``roles``."""
+    roles = set(roles)
+    if "anonymous" in roles:
+        return sa.true()
+    if user is None or not user.is_authenticated:
+        return sa.false()
+    if "authenticated" in roles or not roles.isdisjoint(user.global_roles):
+        return sa.true()
+    definition = definition_for(model)
+    clauses = [
+        provider.clause(user)
+        for provider in local_roles_of(definition.applies_to)
+        if provider.name in roles and provider.clause is not None
+    ]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def permission_clause(model: type, permission: str, user: Any) -> Any:
+    """SQL condition: rows of ``model`` on which ``user`` holds ``permission`` in their state.
+
+    Built from the definition, state by state, so list pages filter in the database with a
+    bounded number of queries, exactly as can() would decide row by row.
+    """
+    definition = definition_for(model)
+    column = getattr(model, definition.state_attribute)
+    parts = []
+    for state in definition.states.values():
+        allowed = state.roles_with(permission)
+        if not allowed:
+            continue
+        condition = roles_clause(model, allowed, user)
+        parts.append(sa.and_(column == state.id, condition))
+    return sa.or_(*parts) if parts else sa.false()

@@ -1,0 +1,61 @@
+"""Template helpers for states, transitions and history rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .registry import definition_for, registry
+from .security import can
+
+
+def state_style(obj: Any) -> str:
+    definition = definition_for(obj)
+    return definition.states[getattr(obj, definition.state_attribute)].style
+
+
+def state_description(obj: Any) -> str:
+    definition = definition_for(obj)
+    text = definition.states[getattr(obj, definition.state_attribute)].description
+    return _(text) if text else ""
+
+
+def state_name(workflow_id: str, state_id: str) -> str:
+    state = registry().get(workflow_id).states.get(state_id)
+    return _(state.title) if state else state_id
+
+
+def transition_title(event: Any) -> str:
+    transition = registry().get(event.workflow).transitions.get(event.transition)
+    return _(transition.title) if transition else event.transition
+
+
+def actor_label(event: Any) -> str:
+    """Who fired a transition, as this viewer may know it.
+
+    The secretariat sees names; cities see "Secretariat" for the secretariat's actions, so
+    that what a city reads never names individual officers or reviewers.
+    """
+    actor = event.actor
+    if actor is None:
+        return _("System")
+    if can(current_user, "run_campaign"):
+        return actor.name
+    roles = actor.global_roles
+    if "secretariat" in roles or "admin" in roles:
+        return _("Secretariat")
+    if "reviewer" in roles and current_user.is_authenticated and actor.id != current_user.id:
+        return _("Reviewer")
+    return actor.name
+
+
+def workflow_helpers() -> dict[str, Any]:
+    return {
+        "state_style": state_style,
+        "state_description": state_description,
+        "state_name": state_name,
+        "transition_title": transition_title,
+        "actor_label": actor_label,
+    }

@@ -1,0 +1,75 @@
+"""The state menu's endpoint and the secretariat's pages describing each workflow."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from . import bp
+from .diagram import mermaid
+from .engine import WorkflowError, describe
+from .forms import FireForm
+from .operations import perform
+from .registry import bound_models, registry
+from .security import require
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+@bp.post("/<workflow_id>/<int:object_id>/<transition>")
+def fire_transition(workflow_id: str, object_id: int, transition: str):
+    """Fire a transition from an object's state menu, then go back to the object's page."""
+    model = bound_models().get(workflow_id)
+    if model is None:
+        abort(404)
+    obj = db.get_or_404(model, object_id)
+    definition = registry().get(workflow_id)
+    if "view" in definition.permissions:
+        require("view", obj)
+    form = FireForm()
+    back = _safe_next(url_for("main.home"))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(back)
+    try:
+        perform(obj, transition, current_user, form.comment.data, form.version.data)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(back)
+    db.session.commit()
+    title = definition.transitions[transition].title
+    flash(_("Done: %(action)s.", action=_(title)), "success")
+    return redirect(back)
+
+
+@bp.get("/")
+def index():
+    require("view_workflows")
+    return render_template("workflow/index.html", definitions=registry().definitions.values())
+
+
+@bp.get("/<workflow_id>")
+def show(workflow_id: str):
+    require("view_workflows")
+    definition = registry().definitions.get(workflow_id)
+    if definition is None:
+        abort(404)
+    return render_template(
+        "workflow/show.html",
+        definition=definition,
+        diagram=mermaid(definition, translate=_),
+        table=describe(definition),
+    )

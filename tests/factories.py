@@ -1,0 +1,108 @@
+"""Factories for test data. Each flushes; tests commit when a request must see the data."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+from recognition.accounts.models import City, Membership, User
+from recognition.accounts.operations import set_password
+from recognition.extensions import db
+from recognition.timeutil import utcnow
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def make_user(email=None, name=None, roles=(), locale="en", password=PASSWORD, **fields) -> User:
+    n = next(_seq)
+    user = User(
+        email=(email or f"user{n}@example.org").lower(),
+        name=name or f"User {n}",
+        locale=locale,
+        **fields,
+    )
+    if password:
+        set_password(user, password)
+    for role in roles:
+        user.grant(role)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_secretariat(**kw) -> User:
+    return make_user(roles=("secretariat",), name=kw.pop("name", "Officer"), **kw)
+
+
+def make_reviewer(**kw) -> User:
+    return make_user(roles=("reviewer",), **kw)
+
+
+def make_city(name=None, country="FR", state="verified", members=(), **fields) -> City:
+    n = next(_seq)
+    city = City(name=name or f"City {n}", country=country, state=state, **fields)
+    db.session.add(city)
+    db.session.flush()
+    for user in members:
+        db.session.add(Membership(user=user, city=city))
+    db.session.flush()
+    return city
+
+
+def make_focal_point(city=None, **kw) -> User:
+    user = make_user(**kw)
+    if city is None:
+        city = make_city(members=[user])
+    else:
+        db.session.add(Membership(user=user, city=city))
+        db.session.flush()
+    return user
+
+
+def make_call(programme_id="role_model_city", state="open", **fields):
+    from recognition.programmes.models import Call
+
+    now = utcnow()
+    defaults = {
+        "title": f"Call {next(_seq)}",
+        "cycle": "2026",
+        "opens_at": now - timedelta(days=10),
+        "closes_at": now + timedelta(days=30),
+        "review_deadline": now + timedelta(days=60),
+    }
+    defaults.update(fields)
+    call = Call(programme_id=programme_id, state=state, **defaults)
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def make_nomination(call=None, city=None, state="draft", answers=None, **fields):
+    from recognition.nominations.models import Nomination
+
+    call = call or make_call()
+    city = city or make_city()
+    if state not in ("draft",) and "submitted_at" not in fields:
+        fields["submitted_at"] = utcnow()
+    if state in ("recognised", "not_recognised", "announced") and "decided_by_id" not in fields:
+        fields["decided_by_id"] = make_secretariat().id
+        fields["decided_at"] = utcnow()
+    nomination = Nomination(call=call, city=city, state=state, answers=answers or {}, **fields)
+    db.session.add(nomination)
+    db.session.flush()
+    return nomination
+
+
+def make_assignment(nomination, reviewer=None, state="accepted", **fields):
+    from recognition.review.models import Assignment
+
+    reviewer = reviewer or make_reviewer()
+    if state == "submitted" and "submitted_at" not in fields:
+        fields["submitted_at"] = utcnow()
+    if state == "conflicted" and "conflict_reason" not in fields:
+        fields["conflict_reason"] = "Works for the city"
+    assignment = Assignment(nomination=nomination, reviewer=reviewer, state=state, **fields)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
