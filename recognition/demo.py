@@ -71,7 +71,7 @@ def load_demo() -> dict:
         accounts.append((f"focal point {city_name} ({locale})", email))
     from .programmes.demo import load_demo_calls
 
-    load_demo_calls()
+    load_demo_calls(officer)
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}
 

@@ -6,7 +6,8 @@ the ``lang`` cookie, then the browser's Accept-Language, then English.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import current_app, request
@@ -80,3 +81,24 @@ def deadline(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     return format_datetime(value, fmt) + " " + format_datetime(value, "zzzz")
+
+
+def user_timezone() -> ZoneInfo:
+    try:
+        return ZoneInfo(select_timezone())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive datetime typed in the user's time zone -> naive UTC for the database."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=user_timezone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """Naive UTC from the database -> naive datetime in the user's time zone, for forms."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(user_timezone()).replace(tzinfo=None)

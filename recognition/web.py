@@ -108,9 +108,9 @@ def paginate(stmt: Any, per_page: int | None = None, scalars: bool = True) -> Pa
     return Page(list(result.unique() if scalars else result), page, per_page, total)
 
 
-def page_url(page: int) -> str:
+def page_url(page: int, arg: str = "page") -> str:
     args = request.args.to_dict()
-    args["page"] = str(page)
+    args[arg] = str(page)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..notifications.operations import _in_locale, absolute_url, queue
+from ..timeutil import utcnow
 from ..web import safe_next
 from ..workflow.engine import available_transitions
 from ..workflow.history import history_of
 from ..workflow.security import require
 from . import bp
-from .forms import LoginForm, PasswordChangeForm, ProfileForm, RegistrationForm
+from .forms import (
+    InviteForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegistrationForm,
+    RequestResetForm,
+    SetPasswordForm,
+)
 from .models import City, Membership
 from .operations import (
     authenticate,
@@ -23,7 +34,9 @@ from .operations import (
     register_city,
     seconds_until_allowed,
     set_password,
+    user_by_email,
 )
+from .tokens import TokenInvalid, make_token, read_token
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -155,6 +168,112 @@ def city(city_id: int):
     )
 
 
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        user = read_token(token, "confirm")
+    except TokenInvalid as exc:
+        flash(_link_problem(exc), "danger")
+        return redirect(url_for("main.home"))
+    user.email_confirmed_at = utcnow()
+    db.session.commit()
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    return redirect(url_for("main.home"))
+
+
+def _link_problem(exc: TokenInvalid) -> str:
+    if exc.expired:
+        return _("This link has expired. Ask for a new one.")
+    return _("This link is not valid, or it was used already.")
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
-    return render_template("accounts/login.html", form=LoginForm())
+    """Send a reset link; answer the same whether or not the address has an account."""
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        user = user_by_email(form.email.data)
+        if user is not None and user.active:
+            queue(
+                user,
+                "password_reset",
+                _in_locale(user, _l("Reset your password")),
+                link=absolute_url("accounts.reset_password", token=make_token(user, "reset")),
+                hours=current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600,
+            )
+            db.session.commit()
+        flash(_("If an account uses this address, a message with a link is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = read_token(token, "reset")
+    except TokenInvalid as exc:
+        flash(_link_problem(exc), "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is changed. Sign in with it now."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template(
+        "accounts/set_password.html", form=form, title=_("Choose a new password")
+    )
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@login_required
+def invite():
+    """The secretariat invites a reviewer or a secretariat member by e-mail."""
+    require("invite")
+    form = InviteForm()
+    if request.method == "GET":
+        form.locale.data = current_user.locale
+    if form.validate_on_submit():
+        user = create_user(
+            form.email.data,
+            form.name.data,
+            None,
+            locale=form.locale.data,
+            roles=(form.role.data,),
+            country=form.country.data or None,
+            affiliations=form.affiliations.data or "",
+        )
+        role = dict(form.role.choices)[form.role.data]
+        queue(
+            user,
+            "invitation",
+            _in_locale(user, _l("You are invited to Recognition")),
+            link=absolute_url("accounts.accept_invitation", token=make_token(user, "invite")),
+            inviter=current_user.name,
+            role=_in_locale(user, role),
+            hours=current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600,
+        )
+        db.session.commit()
+        flash(_("%(name)s is invited.", name=user.name), "success")
+        return redirect(url_for("accounts.invite"))
+    return render_template("accounts/invite.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        user = read_token(token, "invite")
+    except TokenInvalid as exc:
+        flash(_link_problem(exc), "danger")
+        return redirect(url_for("main.home"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.home"))
+    return render_template(
+        "accounts/set_password.html", form=form, title=_("Accept the invitation")
+    )

@@ -32,6 +32,8 @@ from .operations import (
 from .storage import UploadRefused, blob_path
 from .validation import completeness, problems
 
+DECISIONS = ("recognise", "not_recognise")
+
 
 def load(nomination_id: int) -> Nomination:
     """Load a nomination the current user may view; 404 otherwise (ids reveal nothing)."""
@@ -95,6 +97,11 @@ def show(nomination_id: int):
     programme = nomination.programme
     editable = can(current_user, "edit", nomination)
     found = problems(nomination, strict=True) if editable else []
+    panels = {**panel_context(nomination), **decision_context(nomination)}
+    transitions = available_transitions(current_user, nomination)
+    if panels.get("decision_form"):
+        # Decisions are made with their own form (areas of strength, level, override).
+        transitions = [o for o in transitions if o.transition.id not in DECISIONS]
     return render_template(
         "nominations/show.html",
         nomination=nomination,
@@ -102,12 +109,25 @@ def show(nomination_id: int):
         editable=editable,
         problems=found,
         progress=completeness(nomination) if editable else {},
-        transitions=available_transitions(current_user, nomination),
+        transitions=transitions,
         history=history_of(nomination, "nomination"),
         format_answer=format_answer,
         files_by_field=_files_by_field(nomination),
         has_changes=len(snapshots(nomination)) > 1,
+        **panels,
     )
+
+
+def panel_context(nomination: Nomination) -> dict:
+    from ..review.panel import panel_context as review_panel
+
+    return review_panel(nomination)
+
+
+def decision_context(nomination: Nomination) -> dict:
+    from ..secretariat.decisions import decision_context as decisions
+
+    return decisions(nomination)
 
 
 def _files_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
@@ -138,7 +158,7 @@ def edit(nomination_id: int, section_id: str):
     if request.method == "POST":
         form = section_form(programme, section)
         form.validate()  # draft level: errors stay on the fields; the answers are kept anyway
-        if form.csrf_token.errors:
+        if form.errors.get("csrf_token"):
             flash(
                 _("The form has expired. Your answers below were not saved yet: send them again."),
                 "danger",
@@ -166,7 +186,7 @@ def edit(nomination_id: int, section_id: str):
         )
     form = section_form(programme, section, answers=nomination.answers or {})
     form.validate()
-    if form.csrf_token.errors:
+    if "csrf_token" in form:
         form.csrf_token.errors = []
     return render_page(nomination, section, form)
 

@@ -1,10 +1,25 @@
+"""Notifications: the transactional outbox, e-mail in the recipient's language, the sender,
+reminders, and each user's notification list."""
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("notifications", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from . import models, views  # noqa: F401
+    from flask_login import current_user
 
+    from ..workflow.engine import transition_fired
+    from . import models, views  # noqa: F401 - routes and models register
+    from .operations import on_transition, unread_count
+
+    transition_fired.connect(_receiver(on_transition), weak=False)
     app.register_blueprint(bp)
-    app.jinja_env.globals["unread_count"] = lambda: 0
+    app.jinja_env.globals["unread_count"] = lambda: unread_count(current_user)
+
+
+def _receiver(handler):
+    def receive(sender, **kwargs):
+        handler(sender, **kwargs)
+
+    return receive

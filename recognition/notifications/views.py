@@ -1,8 +1,93 @@
-from flask import render_template
+"""Each user's notifications; the secretariat's view of outgoing mail, with retry."""
 
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..timeutil import utcnow
+from ..web import paginate
+from ..workflow.security import require
 from . import bp
+from .models import OutboxMessage
+from .sender import retry
 
 
 @bp.get("/notifications")
+@login_required
 def inbox():
-    return render_template("notifications/inbox.html")
+    stmt = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == current_user.id)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return render_template("notifications/inbox.html", page=paginate(stmt))
+
+
+@bp.get("/notifications/<int:message_id>")
+@login_required
+def open_message(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.recipient_id != current_user.id:
+        abort(404)
+    if message.read_at is None:
+        message.read_at = utcnow()
+        db.session.commit()
+    return render_template("notifications/message.html", message=message)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_all_read():
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.recipient_id == current_user.id, OutboxMessage.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    flash(_("All notifications are marked as read."), "info")
+    return redirect(url_for("notifications.inbox"))
+
+
+@bp.get("/secretariat/outbox")
+@login_required
+def outbox():
+    """Outgoing mail: queued, sent and failed messages (the "mail sent" page in development)."""
+    require("view_outbox")
+    status = request.args.get("status") or None
+    stmt = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in ("queued", "sent", "failed"):
+        stmt = stmt.where(OutboxMessage.status == status)
+    counts = dict(
+        db.session.execute(
+            sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    return render_template(
+        "notifications/outbox.html", page=paginate(stmt), status=status, counts=counts
+    )
+
+
+@bp.get("/secretariat/outbox/<int:message_id>")
+@login_required
+def outbox_message(message_id: int):
+    require("view_outbox")
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("notifications/message.html", message=message, admin=True)
+
+
+@bp.post("/secretariat/outbox/<int:message_id>/retry")
+@login_required
+def retry_message(message_id: int):
+    require("view_outbox")
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.status != "failed":
+        flash(_("Only failed messages can be retried."), "warning")
+    else:
+        retry(message)
+        db.session.commit()
+        flash(_("The message is queued again."), "success")
+    return redirect(url_for("notifications.outbox", status="failed"))

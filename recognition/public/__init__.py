@@ -1,9 +1,12 @@
+"""Public pages: recognised cities by programme and year, city pages, the announcement feed,
+and certificates."""
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("public", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401
+    from . import certificates, views  # noqa: F401 - routes register
 
     app.register_blueprint(bp)

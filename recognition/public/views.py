@@ -1,13 +1,119 @@
-from flask import render_template
+"""Public pages, no sign-in needed, in every interface language."""
 
+from __future__ import annotations
+
+from datetime import UTC
+
+import sqlalchemy as sa
+from flask import abort, current_app, make_response, render_template, request, url_for
+
+from ..accounts.models import City
+from ..extensions import db
+from ..i18n import current_language
+from ..nominations.models import Nomination
+from ..programmes.models import Call
+from ..web import paginate
 from . import bp
+from .queries import (
+    announced_calls,
+    announced_nominations,
+    announcement_language,
+    announcement_text,
+)
 
 
 @bp.get("/recognised")
 def recognised():
-    return render_template("public/recognised.html")
+    """Recognised cities by programme and year."""
+    programmes = current_app.extensions["programmes"]
+    programme = request.args.get("programme") or None
+    year = request.args.get("year") or None
+    stmt = announced_nominations()
+    if programme in programmes:
+        stmt = stmt.where(Call.programme_id == programme)
+    if year:
+        stmt = stmt.where(Call.cycle == year)
+    stmt = stmt.order_by(Call.cycle.desc(), Call.programme_id, City.name)
+    years = [
+        y
+        for (y,) in db.session.execute(
+            sa.select(Call.cycle)
+            .where(Call.state == "announced")
+            .distinct()
+            .order_by(Call.cycle.desc())
+        )
+    ]
+    return render_template(
+        "public/recognised.html",
+        page=paginate(stmt, scalars=False),
+        programmes=programmes,
+        programme=programme,
+        year=year,
+        years=years,
+    )
+
+
+@bp.get("/recognised/cities/<int:city_id>")
+def city(city_id: int):
+    """A city's public page: its recognitions and areas of strength."""
+    city = db.get_or_404(City, city_id)
+    rows = db.session.execute(
+        announced_nominations().where(Nomination.city_id == city.id).order_by(Call.cycle.desc())
+    ).all()
+    if not rows:
+        abort(404)
+    return render_template(
+        "public/city.html",
+        city=city,
+        rows=rows,
+        programmes=current_app.extensions["programmes"],
+    )
+
+
+@bp.get("/announcements/<int:call_id>")
+def announcement(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    if call.state != "announced":
+        abort(404)
+    rows = db.session.execute(
+        announced_nominations().where(Nomination.call_id == call.id).order_by(City.name)
+    ).all()
+    language = current_language()
+    return render_template(
+        "public/announcement.html",
+        call=call,
+        programme=call.programme,
+        rows=rows,
+        text=announcement_text(call, language),
+        text_language=announcement_language(call, language),
+    )
 
 
 @bp.get("/feed.atom")
 def feed():
-    return "", 200, {"Content-Type": "application/atom+xml"}
+    """An Atom feed of the announcements, in the reader's language where written."""
+    calls = db.session.scalars(announced_calls().order_by(Call.announced_at.desc()).limit(50)).all()
+    language = current_language()
+    base = request.url_root.rstrip("/")
+    entries = [
+        {
+            "call": call,
+            "text": announcement_text(call, language),
+            "language": announcement_language(call, language),
+            "url": base + url_for("public.announcement", call_id=call.id),
+            "updated": call.announced_at.replace(tzinfo=UTC).isoformat(),
+        }
+        for call in calls
+    ]
+    updated = entries[0]["updated"] if entries else "2000-01-01T00:00:00+00:00"
+    body = render_template(
+        "public/feed.xml",
+        entries=entries,
+        updated=updated,
+        base=base,
+        self_url=base + url_for("public.feed"),
+        language=language,
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    return response

@@ -18,7 +18,7 @@ bind_model(Assignment)
 
 @local_role(
     "assignee",
-    "review",
+    "assignment",
     clause=lambda user: Assignment.reviewer_id == user.id,
     users=lambda a: sa.select(User).where(User.id == a.reviewer_id),
 )

@@ -1,8 +1,219 @@
-from flask import render_template
+"""Reviewer pages: "My reviews", an assignment with the scoring form beside the nomination;
+the secretariat's assignment actions on a nomination."""
 
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from ..accounts.models import User
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..nominations.views import _files_by_field
+from ..programmes.formbuilder import format_answer
+from ..programmes.models import Call
+from ..web import paginate
+from ..workflow.engine import WorkflowError, available_transitions
+from ..workflow.operations import perform
+from ..workflow.security import can, require
 from . import bp
+from .forms import AssignForm, review_data, scoring_form
+from .models import Assignment
+from .operations import (
+    AssignmentRefused,
+    assign,
+    auto_assign,
+    other_reviews,
+    save_review,
+)
+
+#: "My reviews" groups, in the order shown.
+GROUPS = (
+    ("to_accept", ("invited",)),
+    ("to_score", ("accepted", "reopened")),
+    ("submitted", ("submitted",)),
+)
+STASH_KEY = "review_stash"
+STASH_LIMIT = 3000
 
 
 @bp.get("/reviews")
+@login_required
 def mine():
-    return render_template("review/mine.html")
+    """The reviewer's worklist: to accept, to score, submitted — with deadlines and counts."""
+    require("review")
+    group = request.args.get("group", "to_score")
+    states = dict(GROUPS).get(group)
+    if states is None:
+        abort(404)
+    counts = dict(
+        db.session.execute(
+            sa.select(Assignment.state, sa.func.count())
+            .where(Assignment.reviewer_id == current_user.id)
+            .group_by(Assignment.state)
+        ).all()
+    )
+    stmt = (
+        sa.select(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Call, Call.id == Nomination.call_id)
+        .where(Assignment.reviewer_id == current_user.id, Assignment.state.in_(states))
+        .order_by(Call.review_deadline, Assignment.id)
+    )
+    return render_template(
+        "review/mine.html",
+        page=paginate(stmt),
+        group=group,
+        groups=[(g, sum(counts.get(s, 0) for s in st)) for g, st in GROUPS],
+    )
+
+
+def load(assignment_id: int) -> Assignment:
+    assignment = db.get_or_404(Assignment, assignment_id)
+    require("view", assignment)
+    return assignment
+
+
+@bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+def review(assignment_id: int):
+    """The scoring page: the nomination beside the rubric. Saving keeps what was typed."""
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            _stash(request.path, request.form)
+            flash(_("Your session ended. Sign in again: what you typed is kept."), "warning")
+        return redirect(url_for("accounts.login", next=request.path))
+    assignment = load(assignment_id)
+    nomination = assignment.nomination
+    programme = nomination.programme
+    status = 200
+    if request.method == "POST":
+        if not can(current_user, "score", assignment):
+            flash(_("This review can no longer be changed."), "warning")
+            return redirect(request.path, 303)
+        submitting = request.form.get("action") == "submit"
+        form = scoring_form(programme, strict=submitting)
+        valid = form.validate()
+        if form.errors.get("csrf_token"):
+            flash(
+                _(
+                    "The form had expired. Nothing was saved yet: check your answers below and "
+                    "save again."
+                ),
+                "danger",
+            )
+            return _render(assignment, form), 400
+        try:
+            save_review(assignment, request.form.to_dict())
+            if submitting and valid:
+                perform(assignment, "submit", current_user, None, None)
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return _render(assignment, form), 409
+        db.session.commit()
+        if submitting and not valid:
+            flash(
+                _("Saved as a draft. To submit, score every criterion and give a recommendation."),
+                "warning",
+            )
+            status = 400
+            return _render(assignment, form), status
+        if submitting:
+            flash(_("Your review is submitted. Thank you."), "success")
+        else:
+            flash(_("Your review is saved as a draft."), "success")
+        return redirect(url_for("review.review", assignment_id=assignment.id), 303)
+    data = review_data(assignment)
+    restored = _unstash(request.path)
+    if restored:
+        data.update(restored)
+        flash(_("What you typed before signing in again is restored below. Save it now."), "info")
+    form = scoring_form(programme, formdata=MultiDict(data))
+    return _render(assignment, form), status
+
+
+def _render(assignment: Assignment, form):
+    nomination = assignment.nomination
+    call = nomination.call
+    see_others = call.reviewers_see_scores and can(current_user, "see_other_scores", assignment)
+    return render_template(
+        "review/review.html",
+        assignment=assignment,
+        nomination=nomination,
+        programme=nomination.programme,
+        form=form,
+        editable=can(current_user, "score", assignment),
+        transitions=[
+            o
+            for o in available_transitions(current_user, assignment)
+            if o.transition.id != "submit"
+        ],
+        others=other_reviews(assignment) if see_others else [],
+        format_answer=format_answer,
+        files_by_field=_files_by_field(nomination) if can(current_user, "view", nomination) else {},
+        show_nomination=can(current_user, "view", nomination),
+    )
+
+
+def _stash(path: str, form) -> None:
+    data = {k: v for k, v in form.items() if k != "csrf_token"}
+    encoded = json.dumps(data)
+    if len(encoded) <= STASH_LIMIT:
+        session[STASH_KEY] = {"path": path, "data": data}
+
+
+def _unstash(path: str) -> dict | None:
+    stash = session.get(STASH_KEY)
+    if stash and stash.get("path") == path:
+        session.pop(STASH_KEY)
+        return stash.get("data")
+    return None
+
+
+@bp.post("/nominations/<int:nomination_id>/assign")
+@login_required
+def assign_reviewer(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    require("assign", nomination)
+    from .operations import reviewers
+
+    form = AssignForm()
+    form.reviewer.choices = [(r.id, r.name) for r in reviewers()]
+    if form.validate_on_submit():
+        reviewer = db.session.get(User, form.reviewer.data)
+        try:
+            assign(nomination, reviewer, current_user)
+        except AssignmentRefused as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is invited to review.", name=reviewer.name), "success")
+    else:
+        flash(_("Choose a reviewer."), "danger")
+    return redirect(url_for("nominations.show", nomination_id=nomination.id))
+
+
+@bp.post("/calls/<int:call_id>/auto-assign")
+@login_required
+def auto_assign_call(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    require("manage", call)
+    report = auto_assign(call, current_user)
+    db.session.commit()
+    nominations = {
+        n.id: n
+        for n in db.session.scalars(
+            sa.select(Nomination).where(
+                Nomination.id.in_(set(report.assigned) | set(report.skipped) | set(report.short))
+            )
+        )
+    }
+    return render_template(
+        "review/auto_assign.html", call=call, report=report, nominations=nominations
+    )

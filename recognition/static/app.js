@@ -16,7 +16,7 @@
     if (!out) { return; }
     var update = function () {
       var words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
-      out.textContent = out.getAttribute("data-template").replace("%(count)s", words).replace("%(max)s", max);
+      out.textContent = out.getAttribute("data-template").replace("{count}", words).replace("{max}", max);
       out.classList.toggle("text-danger", words > max);
     };
     area.addEventListener("input", update);

@@ -1,0 +1,60 @@
+"""The secretariat's form for a call: dates in the officer's time zone, review settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+
+class CallForm(FlaskForm):
+    programme_id = SelectField(_l("Programme"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    cycle = StringField(
+        _l("Cycle"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("For example the year: 2026."),
+    )
+    theme = StringField(_l("Theme"), validators=[Optional(), Length(max=300)])
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired()])
+    review_deadline = DateTimeLocalField(_l("Review deadline"), validators=[DataRequired()])
+    announcement_at = DateTimeLocalField(_l("Planned announcement"), validators=[Optional()])
+    reviewers_per_nomination = IntegerField(
+        _l("Reviewers per nomination"), default=3, validators=[DataRequired(), NumberRange(1, 20)]
+    )
+    disagreement_threshold = DecimalField(
+        _l("Disagreement threshold"),
+        default=2,
+        places=1,
+        validators=[DataRequired(), NumberRange(0, 100)],
+        description=_l("Reviews disagree when their scores for a criterion differ by more."),
+    )
+    reviewers_see_scores = BooleanField(
+        _l("Reviewers who submitted may see the other reviewers' scores (without names)")
+    )
+    laureates_max = IntegerField(
+        _l("Laureates at most"),
+        validators=[Optional(), NumberRange(0, 100)],
+        description=_l("Leave empty for the programme's rule."),
+    )
+
+    def __init__(self, programmes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme_id.choices = [(p.id, _l(p.title)) for p in programmes.values()]
+
+    def validate_closes_at(self, field) -> None:
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The call must close after it opens."))
+
+    def validate_review_deadline(self, field) -> None:
+        if self.closes_at.data and field.data and field.data < self.closes_at.data:
+            raise ValidationError(_l("The review deadline cannot come before the call closes."))

@@ -1,0 +1,37 @@
+"""Queries of public data: only announced nominations and announced calls."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..accounts.models import City
+from ..nominations.models import Nomination
+from ..programmes.models import Call
+
+
+def announced_nominations():
+    return (
+        sa.select(Nomination, Call, City)
+        .join(Call, Call.id == Nomination.call_id)
+        .join(City, City.id == Nomination.city_id)
+        .where(Nomination.state == "announced")
+    )
+
+
+def announced_calls():
+    return sa.select(Call).where(Call.state == "announced", Call.announced_at.is_not(None))
+
+
+def announcement_text(call: Call, language: str) -> str:
+    """The announcement in the reader's language, else English, else the first written."""
+    texts = call.announcement or {}
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def announcement_language(call: Call, language: str) -> str:
+    texts = call.announcement or {}
+    if language in texts:
+        return language
+    if "en" in texts:
+        return "en"
+    return next(iter(texts), language)

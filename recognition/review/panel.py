@@ -1,0 +1,69 @@
+"""What the nomination page shows about reviews, depending on who looks.
+
+The secretariat sees the reviewers, their states, scores, confidential comments and the
+aggregation; an assigned reviewer sees a link to their own review; the city sees the
+reviewers' comments for the city once decided, never who wrote them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..workflow.security import can
+from .aggregation import aggregate_nomination
+from .forms import AssignForm
+from .models import Assignment
+from .operations import conflict_reasons, declared_conflict_cities, reviewers
+
+
+def panel_context(nomination: Nomination) -> dict[str, Any]:
+    context: dict[str, Any] = {"review_panel": None}
+    if can(current_user, "view_scores", nomination) or can(current_user, "assign", nomination):
+        assignments = list(
+            db.session.scalars(
+                sa.select(Assignment)
+                .where(Assignment.nomination_id == nomination.id)
+                .order_by(Assignment.id)
+            )
+        )
+        choices = []
+        if can(current_user, "assign", nomination):
+            asked = {a.reviewer_id for a in assignments}
+            pool = [r for r in reviewers() if r.id not in asked]
+            declared = declared_conflict_cities([r.id for r in pool])
+            for reviewer in pool:
+                reasons = conflict_reasons(reviewer, nomination, declared.get(reviewer.id, set()))
+                choices.append((reviewer, reasons))
+        form = AssignForm()
+        form.reviewer.choices = [(r.id, r.name) for r, reasons in choices if not reasons]
+        context["review_panel"] = {
+            "assignments": assignments,
+            "result": aggregate_nomination(nomination),
+            "choices": choices,
+            "form": form,
+        }
+    if current_user.is_authenticated:
+        context["my_assignment"] = db.session.scalar(
+            sa.select(Assignment).where(
+                Assignment.nomination_id == nomination.id,
+                Assignment.reviewer_id == current_user.id,
+            )
+        )
+    if nomination.state in ("recognised", "not_recognised", "announced") and can(
+        current_user, "view", nomination
+    ):
+        context["comments_for_city"] = [
+            a.comment_for_city
+            for a in db.session.scalars(
+                sa.select(Assignment)
+                .where(Assignment.nomination_id == nomination.id, Assignment.state == "submitted")
+                .order_by(Assignment.id)
+            )
+            if a.comment_for_city
+        ]
+    return context

@@ -1,0 +1,106 @@
+"""The dashboard's and ranking's queries: a bounded number per page, whatever the size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..accounts.models import City, User
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..review.aggregation import NominationResult, aggregate_call
+from ..review.models import Assignment
+from ..review.operations import LIVE_STATES
+from ..timeutil import utcnow
+
+
+def counts_by_state(call_id: int) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            sa.select(Nomination.state, sa.func.count())
+            .where(Nomination.call_id == call_id)
+            .group_by(Nomination.state)
+        ).all()
+    )
+
+
+def review_progress_stmt(call_id: int):
+    """Nominations in review with (submitted, expected) review counts, as one SELECT."""
+    submitted = sa.func.count(Assignment.id).filter(Assignment.state == "submitted")
+    expected = sa.func.count(Assignment.id).filter(Assignment.state.in_(LIVE_STATES))
+    return (
+        sa.select(
+            Nomination.id,
+            City.name,
+            Nomination.state,
+            submitted.label("submitted"),
+            expected.label("expected"),
+        )
+        .join(City, City.id == Nomination.city_id)
+        .outerjoin(Assignment, Assignment.nomination_id == Nomination.id)
+        .where(Nomination.call_id == call_id, Nomination.state.in_(("under_review", "shortlisted")))
+        .group_by(Nomination.id, City.name, Nomination.state)
+        .order_by(City.name, Nomination.id)
+    )
+
+
+def reviewer_progress_stmt(call_id: int):
+    """Reviewers of the call with submitted / live counts and outstanding ones."""
+    submitted = sa.func.count(Assignment.id).filter(Assignment.state == "submitted")
+    live = sa.func.count(Assignment.id).filter(Assignment.state.in_(LIVE_STATES))
+    return (
+        sa.select(
+            User.id, User.name, User.email, submitted.label("submitted"), live.label("expected")
+        )
+        .join(Assignment, Assignment.reviewer_id == User.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.call_id == call_id)
+        .group_by(User.id, User.name, User.email)
+        .order_by((live - submitted).desc(), User.name)
+    )
+
+
+def overdue(call) -> bool:
+    return utcnow() > call.review_deadline
+
+
+@dataclass
+class RankingRow:
+    nomination_id: int
+    city: str
+    country: str
+    state: str
+    result: NominationResult | None
+
+    def key(self, name: str) -> Any:
+        r = self.result
+        if name == "city":
+            return self.city.casefold()
+        if name == "normalised":
+            return r.normalised_total if r and r.normalised_total is not None else -1
+        if name.startswith("c:"):
+            c = r.criteria.get(name[2:]) if r else None
+            return c.mean if c and c.mean is not None else -1
+        return r.weighted_total if r and r.weighted_total is not None else -1
+
+
+def ranking_rows(
+    call, state: str | None = None, country: str | None = None, disagreement: bool = False
+) -> list[RankingRow]:
+    """Every nomination of the call with its aggregate (two queries)."""
+    stmt = (
+        sa.select(Nomination.id, City.name, City.country, Nomination.state)
+        .join(City, City.id == Nomination.city_id)
+        .where(Nomination.call_id == call.id, Nomination.state != "draft")
+    )
+    if state:
+        stmt = stmt.where(Nomination.state == state)
+    if country:
+        stmt = stmt.where(City.country == country.upper())
+    results = aggregate_call(call)
+    rows = [RankingRow(i, name, c, s, results.get(i)) for i, name, c, s in db.session.execute(stmt)]
+    if disagreement:
+        rows = [r for r in rows if r.result and r.result.disagreement]
+    return rows
