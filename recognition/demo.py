@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .accounts.models import City, User
+from .accounts.models import User
 from .accounts.operations import create_user, register_city
 from .extensions import db
 from .workflow.engine import fire
@@ -80,6 +80,3 @@ def load_scale(n: int) -> None:
     from .scale import load_scale as load
 
     load(n)
-
-
-__all__ = ["City", "load_demo", "load_scale"]

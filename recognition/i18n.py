@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import current_app, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 from .config import LANGUAGES, RTL_LANGUAGES
@@ -76,11 +76,14 @@ def country_choices() -> list[tuple[str, str]]:
     )
 
 
-def deadline(value: datetime | None, fmt: str = "medium") -> str:
-    """Format a UTC datetime in the user's locale and time zone, naming the time zone."""
+def deadline(value: datetime | None) -> str:
+    """Format a UTC datetime in the user's locale and time zone, naming the time zone
+    ("30 December 2026, 14:00 (UTC)")."""
     if value is None:
         return ""
-    return format_datetime(value, fmt) + " " + format_datetime(value, "zzzz")
+    pattern = str(get_locale().datetime_formats.get("long", "{1} {0}"))
+    when = pattern.format(format_time(value, "short"), format_date(value, "long"))
+    return f"{when} ({format_datetime(value, 'z')})"
 
 
 def user_timezone() -> ZoneInfo:

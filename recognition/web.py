@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .config import LANGUAGES
@@ -138,6 +139,19 @@ ERRORS = {
 def render_error(code: int, message: Any = None):
     title, default = ERRORS.get(code, ERRORS[500])
     return render_template("error.html", code=code, title=title, message=message or default), code
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in URLs, refusing ids no database column can hold (a 404, not a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_converters(app: Flask) -> None:
+    """Called before the blueprints are registered, so every route uses them."""
+    app.url_map.converters["int"] = BoundedInt
 
 
 def init_app(app: Flask) -> None:

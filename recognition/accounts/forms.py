@@ -22,6 +22,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -37,7 +38,24 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
 
 
-class LoginForm(FlaskForm):
+def refuse_nul(form, field) -> None:
+    """Stop at a NUL character: no one types one, and PostgreSQL refuses to store or even
+    compare text holding one (a lookup with it would be a 500, not a form error)."""
+    if isinstance(field.data, str) and "\x00" in field.data:
+        raise StopValidation(_l("Remove the invisible control character from this field."))
+
+
+class AccountForm(FlaskForm):
+    """Base of the accounts forms: every field checks for NUL characters first, before
+    any validator (such as the duplicate e-mail check) sends the value to the database."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.validators = [refuse_nul, *field.validators]
+
+
+class LoginForm(AccountForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
     next = HiddenField()
@@ -56,7 +74,7 @@ class PasswordRules:
     ]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(AccountForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
@@ -87,7 +105,7 @@ class RegistrationForm(FlaskForm):
             raise ValidationError(_l("An account with this e-mail address already exists."))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AccountForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Preferred language"), choices=[])
     timezone = SelectField(_l("Time zone"), choices=[])
@@ -117,7 +135,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_l("Choose one of the languages offered."))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AccountForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=500)])
     password = PasswordField(
         _l("New password"),
@@ -130,11 +148,11 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(AccountForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AccountForm):
     password = PasswordField(
         _l("New password"),
         validators=PasswordRules.validators,
@@ -146,13 +164,14 @@ class SetPasswordForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+#: The global roles an invitation may give, and how the form and the e-mail name them.
+INVITABLE_ROLES = {"reviewer": _l("Reviewer"), "secretariat": _l("Secretariat")}
+
+
+class InviteForm(AccountForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(
-        _l("Role"),
-        choices=[("reviewer", _l("Reviewer")), ("secretariat", _l("Secretariat"))],
-    )
+    role = SelectField(_l("Role"), choices=[])
     locale = SelectField(_l("Language of the invitation"), choices=[])
     country = SelectField(_l("Country"), choices=[], validators=[Optional()])
     affiliations = TextAreaField(
@@ -163,6 +182,8 @@ class InviteForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Set here, not in the declaration: WTForms 3.3 warns about tuples passed there.
+        self.role.choices = list(INVITABLE_ROLES.items())
         self.locale.choices = language_choices()
         self.country.choices = [("", _l("Not set")), *country_choices()]
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -44,6 +44,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @validates("email")
+    def _normalise_email(self, key: str, email: str) -> str:
+        """Store addresses trimmed and lower-cased, whoever sets them, so that the unique
+        constraint holds case-insensitively and lookups by the normalised form find them."""
+        return (email or "").strip().lower()
 
     @property
     def is_active(self) -> bool:  # flask-login: inactive accounts cannot sign in

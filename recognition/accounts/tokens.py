@@ -42,7 +42,12 @@ class TokenInvalid(Exception):
 
 
 def read_token(token: str, purpose: str) -> User:
-    """Return the user a valid, unused, unexpired token names; raise TokenInvalid otherwise."""
+    """Return the active user a valid, unused, unexpired token names; raise TokenInvalid
+    otherwise.
+
+    A deactivated account's links stop working too: a reset or an invitation accepted after
+    the secretariat closed the account would otherwise give it a password again.
+    """
     try:
         data = _serializer(purpose).loads(
             token, max_age=current_app.config["RECOGNITION_TOKEN_MAX_AGE"]
@@ -54,6 +59,6 @@ def read_token(token: str, purpose: str) -> User:
     if not isinstance(data, dict):
         raise TokenInvalid()
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None or data.get("f") != _fingerprint(user, purpose):
+    if user is None or not user.active or data.get("f") != _fingerprint(user, purpose):
         raise TokenInvalid()
     return user

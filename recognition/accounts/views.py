@@ -17,6 +17,7 @@ from ..workflow.history import history_of
 from ..workflow.security import require
 from . import bp
 from .forms import (
+    INVITABLE_ROLES,
     InviteForm,
     LoginForm,
     PasswordChangeForm,
@@ -84,9 +85,13 @@ def register():
 
         form.locale.data = current_language()
     if form.validate_on_submit():
-        user = create_user(
-            form.email.data, form.name.data, form.password.data, locale=form.locale.data
-        )
+        try:
+            user = create_user(
+                form.email.data, form.name.data, form.password.data, locale=form.locale.data
+            )
+        except sa.exc.IntegrityError:
+            _email_taken_meanwhile(form)
+            return render_template("accounts/register.html", form=form)
         city = register_city(
             user, form.city_name.data, form.country.data, form.region.data, form.population.data
         )
@@ -104,6 +109,16 @@ def register():
         )
         return redirect(url_for("accounts.city", city_id=city.id))
     return render_template("accounts/register.html", form=form)
+
+
+def _email_taken_meanwhile(form) -> None:
+    """Undo the refused insert and say so next to the e-mail field.
+
+    The form checked the address is free, but another request (a double click) took it
+    before this one's insert: the unique constraint refused it.
+    """
+    db.session.rollback()
+    form.email.errors.append(_("An account with this e-mail address already exists."))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -151,9 +166,15 @@ def change_password():
     ), 400
 
 
-@bp.get("/cities/<int:city_id>")
+#: Ids past the database's 32-bit integer columns are no city: the URL does not match (404)
+#: instead of the database refusing the number (a 500 on SQLite and PostgreSQL alike).
+MAX_ID = 2**31 - 1
+
+
+@bp.get(f"/cities/<int(max={MAX_ID}):city_id>")
 @login_required
 def city(city_id: int):
+    """A city's page: its details, focal points, verification state menu and history."""
     city = db.get_or_404(City, city_id)
     require("view", city)
     members = db.session.scalars(
@@ -234,16 +255,20 @@ def invite():
     if request.method == "GET":
         form.locale.data = current_user.locale
     if form.validate_on_submit():
-        user = create_user(
-            form.email.data,
-            form.name.data,
-            None,
-            locale=form.locale.data,
-            roles=(form.role.data,),
-            country=form.country.data or None,
-            affiliations=form.affiliations.data or "",
-        )
-        role = dict(form.role.choices)[form.role.data]
+        try:
+            user = create_user(
+                form.email.data,
+                form.name.data,
+                None,
+                locale=form.locale.data,
+                roles=(form.role.data,),
+                country=form.country.data or None,
+                affiliations=form.affiliations.data or "",
+            )
+        except sa.exc.IntegrityError:
+            _email_taken_meanwhile(form)
+            return render_template("accounts/invite.html", form=form)
+        role = INVITABLE_ROLES[form.role.data]
         queue(
             user,
             "invitation",

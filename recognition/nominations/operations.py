@@ -5,20 +5,22 @@ Operations flush, never commit. State changes go through the workflow engine.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from ..accounts.models import City, User
 from ..extensions import db
 from ..programmes.models import Call
 from ..timeutil import utcnow
-from ..workflow.engine import ConditionNotMet, fire
+from ..workflow.engine import ConditionNotMet, check, fire
 from ..workflow.operations import operation
 from .models import Attachment, Nomination, NominationSnapshot
-from .storage import UploadRefused, store
+from .storage import FileTooLarge, UploadRefused, store
 
 
 class NominationRefused(Exception):
@@ -42,16 +44,38 @@ def start(call: Call, city: City, language: str, actor: User) -> Nomination:
     if city.state != "verified":
         raise NominationRefused(_l("Your city must be verified by the secretariat first."))
     if not call.accepting_nominations():
-        raise NominationRefused(_l("This call is not open for nominations."))
+        raise NominationRefused(not_open_message(call))
     refusal = eligibility_refusal(call, city)
     if refusal:
         raise NominationRefused(refusal)
     nomination = Nomination(
         call=call, city=city, language=language, created_by_id=actor.id, answers={}
     )
-    db.session.add(nomination)
-    db.session.flush()
+    try:
+        # Two focal points of one city may start at the same moment: the unique constraint
+        # decides, and the second is sent to the first one's nomination.
+        with db.session.begin_nested():
+            db.session.add(nomination)
+    except sa.exc.IntegrityError:
+        found = existing_nomination(call, city)
+        if found is None:
+            raise
+        raise NominationRefused(_l("Your city already has a nomination for this call."), found)
     return nomination
+
+
+def not_open_message(call: Call) -> Any:
+    """Why the call takes no nomination now, naming the date that matters."""
+    from ..i18n import deadline
+
+    now = utcnow()
+    if call.state == "open" and now < call.opens_at:
+        return _l("This call opens for nominations on %(date)s.", date=deadline(call.opens_at))
+    if now >= call.closes_at:
+        return _l(
+            "This call closed for nominations on %(deadline)s.", deadline=deadline(call.closes_at)
+        )
+    return _l("This call is not open for nominations.")
 
 
 def eligibility_refusal(call: Call, city: City) -> Any:
@@ -99,8 +123,17 @@ def attach(nomination: Nomination, field: str, upload, actor: User) -> Attachmen
         )
     try:
         stored = store(upload.stream, upload.filename or "", min(max_file, room))
-    except UploadRefused:
-        raise
+    except FileTooLarge:
+        if room >= max_file:
+            raise
+        # Within the file limit but beyond what the nomination has left: say so.
+        raise UploadRefused(
+            _l(
+                "The files of this nomination would exceed %(mb)d MB in total. "
+                "Remove a file or send a smaller one.",
+                mb=config["RECOGNITION_MAX_NOMINATION_MB"],
+            )
+        )
     attachment = Attachment(
         nomination=nomination,
         field=field,
@@ -156,21 +189,27 @@ def _submit(nomination: Nomination, actor: User, comment, transition: str, expec
     from ..i18n import deadline
     from .validation import problems
 
+    # First who and from which state (a stranger learns nothing about completeness); the
+    # checks below then say precisely which condition is not met.
+    with contextlib.suppress(ConditionNotMet):
+        check(nomination, transition, actor, comment)
     call = nomination.call
     if transition == "submit" and not call.accepting_nominations():
-        raise ConditionNotMet(
-            _l(
+        if utcnow() >= call.closes_at:
+            message = _l(
                 "The call closed on %(deadline)s. Nominations can no longer be submitted.",
                 deadline=deadline(call.closes_at),
-            ),
-            transition,
-        )
+            )
+        else:  # closed early by the secretariat, or not open yet
+            message = not_open_message(call)
+        raise ConditionNotMet(message, transition)
     found = problems(nomination, strict=True)
     if found:
         raise ConditionNotMet(
-            _l(
-                "The nomination is not complete: %(count)d answers are missing or invalid.",
-                count=len(found),
+            lazy_ngettext(
+                "The nomination is not complete: %(num)d answer is missing or invalid.",
+                "The nomination is not complete: %(num)d answers are missing or invalid.",
+                len(found),
             ),
             transition,
         )

@@ -43,6 +43,14 @@ class UploadRefused(Exception):
         super().__init__(str(message))
 
 
+class FileTooLarge(UploadRefused):
+    """The file is larger than ``limit`` bytes (the caller may say which limit that was)."""
+
+    def __init__(self, message, limit: int):
+        self.limit = limit
+        super().__init__(message)
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -75,6 +83,14 @@ def blob_path(sha256: str) -> Path:
     return upload_folder() / sha256[:2] / sha256
 
 
+def _megabytes(size: int) -> str:
+    """A size in MB for messages, with one decimal below 10 MB so that 0.5 MB is not "0"."""
+    from flask_babel import format_decimal
+
+    mb = size / (1024 * 1024)
+    return format_decimal(mb, "#,##0.#" if mb < 10 else "#,##0")
+
+
 def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
     """Copy an upload to storage (once per content); refuse what is too big or not accepted."""
     from flask_babel import lazy_gettext as _l
@@ -89,8 +105,9 @@ def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRefused(
-                        _l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024))
+                    raise FileTooLarge(
+                        _l("The file is larger than %(mb)s MB.", mb=_megabytes(max_bytes)),
+                        max_bytes,
                     )
                 if len(head) < 8192:
                     head += chunk[: 8192 - len(head)]

@@ -4,12 +4,22 @@ follow its state; download evidence; compare submissions."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.operations import cities_of
-from ..extensions import db
+from ..extensions import csrf, db
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
 from ..web import paginate
@@ -24,6 +34,7 @@ from .operations import (
     attach,
     diff,
     existing_nomination,
+    not_open_message,
     remove_attachment,
     save_answers,
     snapshots,
@@ -48,14 +59,18 @@ def begin(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("view", call)
     cities = [c for c in cities_of(current_user) if c.state == "verified"]
-    if not cities or not can(current_user, "nominate", call):
+    if not cities:
         flash(_("Only focal points of verified cities can nominate."), "warning")
         return redirect(url_for("programmes.call", call_id=call.id))
+    # An existing nomination is offered first, even once the call has closed.
     for city in cities if len(cities) == 1 else ():
         found = existing_nomination(call, city)
         if found is not None:
             flash(_("Your city already has a nomination for this call."), "info")
             return redirect(url_for("nominations.show", nomination_id=found.id))
+    if not can(current_user, "nominate", call) or not call.accepting_nominations():
+        flash(str(not_open_message(call)), "warning")
+        return redirect(url_for("programmes.call", call_id=call.id))
     form = StartForm(cities)
     if request.method == "GET":
         form.language.data = current_user.locale
@@ -137,10 +152,28 @@ def _files_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
     return grouped
 
 
+@bp.before_app_request
+def limit_section_body() -> None:
+    """Refuse a section form's body far beyond what a whole nomination may hold, unread.
+
+    An app-wide hook, registered before the site's own hooks (which read every form), so
+    that the limit is set before anything parses the body.
+    """
+    if request.endpoint == "nominations.edit":
+        limit = current_app.config["RECOGNITION_MAX_NOMINATION_MB"] + 1
+        request.max_content_length = limit * 1024 * 1024
+
+
 @bp.route("/nominations/<int:nomination_id>/edit/<section_id>", methods=["GET", "POST"])
+@csrf.exempt
 @login_required
 def edit(nomination_id: int, section_id: str):
-    """Edit one section; saving keeps everything typed, valid or not, and shows the errors."""
+    """Edit one section; saving keeps everything typed, valid or not, and shows the errors.
+
+    The section form checks its own CSRF token (exempt from the site-wide check) so that an
+    expired token shows the page again with what was typed, instead of an error page that
+    loses a long answer.
+    """
     nomination = load(nomination_id)
     if not can(current_user, "edit", nomination):
         flash(
@@ -164,9 +197,22 @@ def edit(nomination_id: int, section_id: str):
                 "danger",
             )
             return render_page(nomination, section, form), 400
-        save_answers(nomination, answers_from_form(section, request.form))
-        upload_errors = _handle_files(nomination, section, form)
-        db.session.commit()
+        try:
+            save_answers(nomination, answers_from_form(section, request.form))
+            upload_errors, removed = _handle_files(nomination, section, form)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(
+                _(
+                    "Someone else saved this nomination at the same moment. Your answers below "
+                    "were not saved yet: send them again."
+                ),
+                "danger",
+            )
+            return render_page(nomination, section, form), 409
+        if removed:
+            flash(_("The file “%(name)s” is removed.", name=removed), "info")
         if upload_errors or any(form[name].errors for name in form._fields if name != "csrf_token"):
             flash(
                 _("Saved as a draft. Some answers need attention: see the messages below."),
@@ -191,9 +237,14 @@ def edit(nomination_id: int, section_id: str):
     return render_page(nomination, section, form)
 
 
-def _handle_files(nomination: Nomination, section, form) -> bool:
-    """Delete the attachment asked for, store the files sent; report refusals on the field."""
+def _handle_files(nomination: Nomination, section, form) -> tuple[bool, str]:
+    """Delete the attachment asked for, store the files sent; report refusals on the field.
+
+    Returns whether an upload was refused, and the name of the file removed (if any), which
+    is announced only once the change is committed.
+    """
     failed = False
+    removed = ""
     delete_id = request.form.get("delete_attachment", type=int)
     if delete_id:
         attachment = db.session.get(Attachment, delete_id)
@@ -202,8 +253,8 @@ def _handle_files(nomination: Nomination, section, form) -> bool:
             and attachment.nomination_id == nomination.id
             and can(current_user, "attach", nomination)
         ):
+            removed = attachment.filename
             remove_attachment(attachment)
-            flash(_("The file “%(name)s” is removed.", name=attachment.filename), "info")
     for inp in section.inputs():
         if inp.kind not in ("file", "evidence"):
             continue
@@ -223,7 +274,7 @@ def _handle_files(nomination: Nomination, section, form) -> bool:
                 )
                 form[inp.name].errors = errors
                 failed = True
-    return failed
+    return failed, removed
 
 
 def render_page(nomination: Nomination, section, form):

@@ -13,13 +13,9 @@ def init_app(app: Flask) -> None:
     from . import models, views  # noqa: F401 - routes and models register
     from .operations import on_transition, unread_count
 
-    transition_fired.connect(_receiver(on_transition), weak=False)
+    # The signal is global, the app is not: connecting the same function again is a no-op,
+    # so a second create_app() in one process (tests, scripts) does not queue every message
+    # twice. on_transition works on whichever app is current when the engine fires.
+    transition_fired.connect(on_transition, weak=False)
     app.register_blueprint(bp)
     app.jinja_env.globals["unread_count"] = lambda: unread_count(current_user)
-
-
-def _receiver(handler):
-    def receive(sender, **kwargs):
-        handler(sender, **kwargs)
-
-    return receive

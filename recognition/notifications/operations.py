@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytz
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import _get_current_context, force_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
@@ -52,7 +55,7 @@ def queue(
         sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     ):
         return None
-    with force_locale(recipient.locale or "en"):
+    with force_locale(recipient.locale or "en"), _recipient_timezone(recipient):
         context.update(recipient=recipient, link=link, subject=str(subject))
         rendered_subject = " ".join(str(subject).split())
         body_text = render_template(f"emails/{template}.txt", **context)
@@ -81,6 +84,27 @@ def queue(
             body_text,
         )
     return message
+
+
+@contextmanager
+def _recipient_timezone(recipient: User) -> Iterator[None]:
+    """Format dates in the recipient's time zone, not in the zone of whoever caused the mail.
+
+    flask-babel has force_locale but no force_timezone: its per-context cache is set for the
+    block and restored after, as force_locale does for the locale.
+    """
+    try:
+        # flask-babel converts with pytz's normalize(): a pytz zone, not a ZoneInfo.
+        zone = pytz.timezone(recipient.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    except pytz.UnknownTimeZoneError:
+        zone = pytz.UTC
+    ctx = _get_current_context()
+    saved = get_timezone()
+    ctx.babel_tzinfo = zone
+    try:
+        yield
+    finally:
+        ctx.babel_tzinfo = saved
 
 
 def _in_locale(user: User, text: Any, **values: Any) -> str:

@@ -27,16 +27,20 @@ MAX_BACKOFF = timedelta(hours=1)
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
+    """The e-mail for an outbox message: plain text and HTML, in the recipient's language."""
     email = EmailMessage()
     email["From"] = current_app.config["RECOGNITION_MAIL_FROM"]
     email["To"] = message.to_email
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = formatdate(localtime=False)
-    email["Content-Language"] = message.locale
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    # set_content() drops every Content-* header set before it: the language comes last.
+    email["Content-Language"] = message.locale
+    for part in email.iter_parts():
+        part["Content-Language"] = message.locale
     return email
 
 
@@ -62,21 +66,27 @@ class Transport:
             )
         else:
             smtp = smtplib.SMTP(host, port, timeout=20)
+        # A refused STARTTLS or login must not leave the connection open behind it.
+        try:
             if security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
-        if c["RECOGNITION_MAIL_USER"]:
-            smtp.login(c["RECOGNITION_MAIL_USER"], c["RECOGNITION_MAIL_PASSWORD"])
+            if c["RECOGNITION_MAIL_USER"]:
+                smtp.login(c["RECOGNITION_MAIL_USER"], c["RECOGNITION_MAIL_PASSWORD"])
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def close(self) -> None:
+        """Say goodbye if the server still listens; close the socket in any case."""
         if self.smtp is not None:
             try:
                 self.smtp.quit()
-            except smtplib.SMTPException:
+            except (smtplib.SMTPException, OSError):
                 pass
-            except OSError:
-                pass
-            self.smtp = None
+            finally:
+                self.smtp.close()
+                self.smtp = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -114,7 +124,11 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
                     log.info("mail to %s: %s", message.to_email, message.subject)
                 else:
                     transport.send(build_email(message))
-            except (smtplib.SMTPException, OSError) as exc:
+            except Exception as exc:
+                # Any failure is this message's failure (retried, then shown as failed): one
+                # message that cannot be built or sent must not block the rest of the queue.
+                if not isinstance(exc, smtplib.SMTPException | OSError):
+                    log.exception("outbox: cannot send message %s", message.id)
                 if transport is not None:
                     transport.close()
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -137,11 +151,20 @@ def send_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
 
 
 def send_loop(interval: float = 5.0, once: bool = False) -> None:
-    """Keep sending (a worker process)."""
+    """Keep sending (a worker process).
+
+    A batch that fails as a whole (the database restarting, say) is logged and tried again
+    after the interval: the worker outlives the outage instead of leaving the queue unsent.
+    """
     while True:
-        counts = send_due()
-        if any(counts.values()):
-            log.info("outbox: %s", counts)
+        try:
+            counts = send_due()
+        except Exception:
+            log.exception("outbox: the batch failed; trying again in %s s", interval)
+            db.session.rollback()
+        else:
+            if any(counts.values()):
+                log.info("outbox: %s", counts)
         if once:
             return
         db.session.remove()

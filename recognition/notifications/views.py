@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,10 @@ from ..workflow.security import require
 from . import bp
 from .models import OutboxMessage
 from .sender import retry
+
+#: Messages whose link sets a password or confirms an address: whoever holds the link holds
+#: the account. Once real mail is sent, only the recipient sees them in the application.
+PERSONAL_TEMPLATES = frozenset({"confirm_email", "password_reset", "invitation"})
 
 
 @bp.get("/notifications")
@@ -74,9 +78,19 @@ def outbox():
 @bp.get("/secretariat/outbox/<int:message_id>")
 @login_required
 def outbox_message(message_id: int):
+    """One outgoing message, as sent; a personal link is hidden once mail really goes out.
+
+    Without SMTP (development) this page is the only way to read mail, links included; with
+    SMTP, showing a password-reset link here would let staff take over anyone's account.
+    """
     require("view_outbox")
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("notifications/message.html", message=message, admin=True)
+    personal = message.template in PERSONAL_TEMPLATES and bool(
+        current_app.config["RECOGNITION_MAIL_HOST"]
+    )
+    return render_template(
+        "notifications/message.html", message=message, admin=True, personal=personal
+    )
 
 
 @bp.post("/secretariat/outbox/<int:message_id>/retry")

@@ -6,6 +6,7 @@ the key. Titles, help texts and choice labels are English msgids, translated at 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +161,31 @@ def _number(c: _Collector, value: Any, key: str) -> float | None:
     return value
 
 
+def _integer(
+    c: _Collector, value: Any, key: str, default: int | None, minimum: int | None = None
+) -> int | None:
+    """A whole number from the YAML, or ``default`` when absent; a problem otherwise."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        c.add(key, "must be a whole number")
+        return default
+    if minimum is not None and value < minimum:
+        c.add(key, f"must be at least {minimum}")
+        return default
+    return value
+
+
+def _flag(c: _Collector, value: Any, key: str, default: bool) -> bool:
+    """true or false (a quoted "no" would otherwise count as true)."""
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        c.add(key, "must be true or false")
+        return default
+    return value
+
+
 def _choices(c: _Collector, raw: Any, key: str) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, Mapping):
         return tuple((str(k), str(v)) for k, v in raw.items())
@@ -200,24 +226,28 @@ def _parse_field(c: _Collector, raw: Any, key: str, seen: set[str]) -> FieldDef 
     maximum = _number(c, raw.get("max"), f"{key}.max")
     if minimum is not None and maximum is not None and minimum > maximum:
         c.add(f"{key}.max", "must not be below min")
-    max_words = _number(c, raw.get("max_words"), f"{key}.max_words")
-    max_length = _number(c, raw.get("max_length"), f"{key}.max_length")
+    max_words = _integer(c, raw.get("max_words"), f"{key}.max_words", None, minimum=1)
+    max_length = _integer(c, raw.get("max_length"), f"{key}.max_length", None, minimum=1)
+    score_min = _integer(c, raw.get("score_min"), f"{key}.score_min", 1)
+    score_max = _integer(c, raw.get("score_max"), f"{key}.score_max", 5)
+    if score_min >= score_max:
+        c.add(f"{key}.score_max", "must be above score_min")
     return FieldDef(
         id=field_id,
         type=ftype,
         title=c.text(raw.get("title"), f"{key}.title", required=True),
         help=c.text(raw.get("help"), f"{key}.help"),
-        required=bool(raw.get("required", False)),
+        required=_flag(c, raw.get("required"), f"{key}.required", False),
         min=minimum,
         max=maximum,
-        integer=bool(raw.get("integer", True)),
-        max_words=int(max_words) if max_words else None,
-        max_length=int(max_length) if max_length else None,
+        integer=_flag(c, raw.get("integer"), f"{key}.integer", True),
+        max_words=max_words,
+        max_length=max_length,
         choices=choices,
         essentials=essentials,
-        score_min=int(raw.get("score_min", 1)),
-        score_max=int(raw.get("score_max", 5)),
-        evidence=bool(raw.get("evidence", False)),
+        score_min=score_min,
+        score_max=score_max,
+        evidence=_flag(c, raw.get("evidence"), f"{key}.evidence", False),
     )
 
 
@@ -259,8 +289,10 @@ def parse_programme(raw: Any, source: str) -> Programme:
 
     rubric_raw = c.mapping(raw.get("rubric"), "rubric")
     scale = c.mapping(rubric_raw.get("scale"), "rubric.scale")
-    scale_min = int(scale.get("min", 0))
-    scale_max = int(scale.get("max", 5))
+    scale_min = _integer(c, scale.get("min"), "rubric.scale.min", 0)
+    scale_max = _integer(c, scale.get("max"), "rubric.scale.max", 5)
+    if scale_min >= scale_max:
+        c.add("rubric.scale.max", "must be above min")
     criteria = []
     raw_criteria = rubric_raw.get("criteria")
     if not isinstance(raw_criteria, list) or not raw_criteria:
@@ -277,15 +309,19 @@ def parse_programme(raw: Any, source: str) -> Programme:
         weight = _number(c, body.get("weight", 1), f"{key}.weight")
         if weight is not None and weight <= 0:
             c.add(f"{key}.weight", "must be positive")
+        low = _integer(c, body.get("min"), f"{key}.min", scale_min)
+        high = _integer(c, body.get("max"), f"{key}.max", scale_max)
+        if low >= high:
+            c.add(f"{key}.max", "must be above min")
         criteria.append(
             Criterion(
                 id=criterion_id,
                 title=c.text(body.get("title"), f"{key}.title", required=True),
                 description=c.text(body.get("description"), f"{key}.description"),
                 weight=float(weight or 1),
-                min=int(body.get("min", scale_min)),
-                max=int(body.get("max", scale_max)),
-                essential=body.get("essential"),
+                min=low,
+                max=high,
+                essential=_integer(c, body.get("essential"), f"{key}.essential", None, 1),
             )
         )
     strength = c.mapping(rubric_raw.get("strength"), "rubric.strength")
@@ -312,7 +348,9 @@ def parse_programme(raw: Any, source: str) -> Programme:
             Level(
                 id=c.text(body.get("id"), f"{key}.id", required=True),
                 title=c.text(body.get("title"), f"{key}.title", required=True),
-                max_per_call=body.get("max_per_call"),
+                max_per_call=_integer(
+                    c, body.get("max_per_call"), f"{key}.max_per_call", None, minimum=1
+                ),
             )
         )
     if kind == "levels" and not levels:
@@ -325,16 +363,22 @@ def parse_programme(raw: Any, source: str) -> Programme:
         if rule not in ELIGIBILITY_RULES:
             c.add("eligibility", f"unknown rule {rule!r}")
 
+    programme_id = c.text(raw.get("id"), "id", required=True)
+    if programme_id and not re.fullmatch(r"[a-z0-9_]{1,64}", programme_id):
+        # The id is stored with each call and appears in addresses.
+        c.add("id", "use at most 64 lower-case letters, digits and underscores")
     programme = Programme(
-        id=c.text(raw.get("id"), "id", required=True),
+        id=programme_id,
         title=c.text(raw.get("title"), "title", required=True),
         description=c.text(raw.get("description"), "description"),
         sections=tuple(sections),
         rubric=Rubric(
             criteria=tuple(criteria),
             recommendations=recommendations,
-            strength_threshold=strength.get("threshold"),
-            strength_minimum=strength.get("minimum"),
+            strength_threshold=_number(c, strength.get("threshold"), "rubric.strength.threshold"),
+            strength_minimum=_integer(
+                c, strength.get("minimum"), "rubric.strength.minimum", None, minimum=1
+            ),
         ),
         decision=kind,
         levels=tuple(levels),

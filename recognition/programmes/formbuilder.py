@@ -8,12 +8,14 @@ nothing; validation runs again whenever the nomination is shown or submitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from flask_babel import format_date, format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -23,6 +25,7 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -66,6 +69,20 @@ class WordLimit:
             )
 
 
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as SelectChoice: WTForms 3.3 deprecates plain tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class InRange(NumberRange):
+    """A number range check that keeps quiet when no number could be read: "not a valid
+    number" is already reported, and "must be between" would only add confusion."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None:
+            super().__call__(form, field)
+
+
 def count_words(text: Any) -> int:
     return len(str(text or "").split())
 
@@ -103,7 +120,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
         number_cls = IntegerField if f.integer else DecimalField
         return number_cls(
             _label(f.title),
-            validators=[*validators, NumberRange(min=f.min, max=f.max)],
+            validators=[*validators, InRange(min=f.min, max=f.max)],
             description=description,
             render_kw={"inputmode": "numeric" if f.integer else "decimal"},
         )
@@ -112,7 +129,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
     if kind == "choice":
         return RadioField(
             _label(f.title),
-            choices=[(v, _l(label)) for v, label in f.choices],
+            choices=select_choices((v, _l(label)) for v, label in f.choices),
             validators=validators or [Optional()],
             description=description,
             validate_choice=True,
@@ -120,7 +137,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
     if kind == "multiple_choice":
         return MultiCheckboxField(
             _label(f.title),
-            choices=[(v, _l(label)) for v, label in f.choices],
+            choices=select_choices((v, _l(label)) for v, label in f.choices),
             validators=validators or [Optional()],
             description=description,
         )
@@ -135,7 +152,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
     if kind == "score":
         return RadioField(
             _l("Score"),
-            choices=[(str(v), str(v)) for v in range(f.score_min, f.score_max + 1)],
+            choices=select_choices((str(v), str(v)) for v in range(f.score_min, f.score_max + 1)),
             validators=validators or [Optional()],
             validate_choice=True,
         )
@@ -152,7 +169,7 @@ class SectionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for field in self:
             if isinstance(field, LocalisedSelectField):
-                field.choices = [("", _l("Choose a country")), *country_choices()]
+                field.choices = select_choices([("", _l("Choose a country")), *country_choices()])
 
 
 @cache
@@ -193,20 +210,24 @@ def answers_to_formdata(answers: Mapping[str, Any]) -> MultiDict:
 
 
 def answers_from_form(section: Section, formdata: MultiDict) -> dict[str, Any]:
-    """What the user typed in a section, field by field, as typed (files excluded)."""
+    """What the user typed in a section, field by field, as typed (files excluded).
+
+    NUL characters are dropped: no database stores them in text, and nobody types them.
+    """
     answers: dict[str, Any] = {}
     for inp in section.inputs():
         if inp.kind in ("file", "evidence"):
             continue
         if inp.kind == "multiple_choice":
-            answers[inp.name] = formdata.getlist(inp.name)
+            answers[inp.name] = [v.replace("\x00", "") for v in formdata.getlist(inp.name)]
         else:
-            answers[inp.name] = formdata.get(inp.name, "")
+            answers[inp.name] = formdata.get(inp.name, "").replace("\x00", "")
     return answers
 
 
 def format_answer(inp: Input, value: Any) -> Any:
-    """Present a stored answer in the user's language (choice labels, country names)."""
+    """Present a stored answer in the user's language (choice labels, country names, dates
+    and numbers through Babel); an answer that does not parse is shown as typed."""
     from ..i18n import country_name
 
     if value in (None, "", []):
@@ -217,7 +238,22 @@ def format_answer(inp: Input, value: Any) -> Any:
         return _l(label) if label else value
     if inp.kind == "multiple_choice":
         labels = dict(f.choices)
-        return Markup(", ").join(str(_l(labels[v])) if v in labels else v for v in value)
+        values = [value] if isinstance(value, str) else value
+        return Markup(", ").join(str(_l(labels[v])) if v in labels else v for v in values)
     if inp.kind == "country":
         return country_name(value)
+    if inp.kind == "date":
+        try:
+            return format_date(date.fromisoformat(str(value)), "long")
+        except ValueError:
+            return value
+    if inp.kind == "number":
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return value
+        # Only plausible numbers: "1e999999" would print a million digits.
+        if not number.is_finite() or abs(number.adjusted()) > 15:
+            return value
+        return format_decimal(number)
     return value

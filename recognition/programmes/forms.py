@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,7 +14,16 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from ..i18n import local_to_utc
+from .formbuilder import InRange
 
 
 class CallForm(FlaskForm):
@@ -24,18 +35,18 @@ class CallForm(FlaskForm):
         description=_l("For example the year: 2026."),
     )
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=300)])
-    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired()])
-    closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired()])
-    review_deadline = DateTimeLocalField(_l("Review deadline"), validators=[DataRequired()])
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[InputRequired()])
+    review_deadline = DateTimeLocalField(_l("Review deadline"), validators=[InputRequired()])
     announcement_at = DateTimeLocalField(_l("Planned announcement"), validators=[Optional()])
     reviewers_per_nomination = IntegerField(
-        _l("Reviewers per nomination"), default=3, validators=[DataRequired(), NumberRange(1, 20)]
+        _l("Reviewers per nomination"), default=3, validators=[InputRequired(), InRange(1, 20)]
     )
     disagreement_threshold = DecimalField(
         _l("Disagreement threshold"),
         default=2,
         places=1,
-        validators=[DataRequired(), NumberRange(0, 100)],
+        validators=[InputRequired(), InRange(0, 100)],
         description=_l("Reviews disagree when their scores for a criterion differ by more."),
     )
     reviewers_see_scores = BooleanField(
@@ -43,7 +54,7 @@ class CallForm(FlaskForm):
     )
     laureates_max = IntegerField(
         _l("Laureates at most"),
-        validators=[Optional(), NumberRange(0, 100)],
+        validators=[Optional(), InRange(0, 100)],
         description=_l("Leave empty for the programme's rule."),
     )
 
@@ -51,10 +62,17 @@ class CallForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.programme_id.choices = [(p.id, _l(p.title)) for p in programmes.values()]
 
+    # Dates are compared in UTC, as stored: around a daylight-saving change two local times
+    # in order can be out of order in UTC (and the database would refuse the call).
     def validate_closes_at(self, field) -> None:
-        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+        if self.opens_at.data and field.data and utc(field) <= utc(self.opens_at):
             raise ValidationError(_l("The call must close after it opens."))
 
     def validate_review_deadline(self, field) -> None:
-        if self.closes_at.data and field.data and field.data < self.closes_at.data:
+        if self.closes_at.data and field.data and utc(field) < utc(self.closes_at):
             raise ValidationError(_l("The review deadline cannot come before the call closes."))
+
+
+def utc(field) -> datetime | None:
+    """A date field's value, typed in the officer's time zone, in naive UTC."""
+    return local_to_utc(field.data)

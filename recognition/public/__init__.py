@@ -3,6 +3,10 @@ and certificates."""
 
 from flask import Blueprint, Flask
 
+#: The URL converter of row ids: numbers beyond PostgreSQL's INTEGER answer 404, not a 500
+#: from the database refusing the query.
+ID = "int(max=2147483647)"
+
 bp = Blueprint("public", __name__)
 
 

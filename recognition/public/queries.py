@@ -10,11 +10,16 @@ from ..programmes.models import Call
 
 
 def announced_nominations():
+    """Announced nominations of announced calls, with their call and city.
+
+    Both states are required: a nomination is public only once its call is announced, even
+    if a transition published it on its own.
+    """
     return (
         sa.select(Nomination, Call, City)
         .join(Call, Call.id == Nomination.call_id)
         .join(City, City.id == Nomination.city_id)
-        .where(Nomination.state == "announced")
+        .where(Nomination.state == "announced", Call.state == "announced")
     )
 
 

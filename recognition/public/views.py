@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from flask import abort, current_app, make_response, render_template, request, url_for
 
 from ..accounts.models import City
+from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import current_language
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..web import paginate
-from . import bp
+from . import ID, bp
 from .queries import (
     announced_calls,
     announced_nominations,
@@ -53,7 +54,7 @@ def recognised():
     )
 
 
-@bp.get("/recognised/cities/<int:city_id>")
+@bp.get(f"/recognised/cities/<{ID}:city_id>")
 def city(city_id: int):
     """A city's public page: its recognitions and areas of strength."""
     city = db.get_or_404(City, city_id)
@@ -70,7 +71,7 @@ def city(city_id: int):
     )
 
 
-@bp.get("/announcements/<int:call_id>")
+@bp.get(f"/announcements/<{ID}:call_id>")
 def announcement(call_id: int):
     call = db.get_or_404(Call, call_id)
     if call.state != "announced":
@@ -94,6 +95,7 @@ def feed():
     """An Atom feed of the announcements, in the reader's language where written."""
     calls = db.session.scalars(announced_calls().order_by(Call.announced_at.desc()).limit(50)).all()
     language = current_language()
+    asked = request.args.get("lang")
     base = request.url_root.rstrip("/")
     entries = [
         {
@@ -111,7 +113,8 @@ def feed():
         entries=entries,
         updated=updated,
         base=base,
-        self_url=base + url_for("public.feed"),
+        # The feed a reader subscribed to keeps its language when fetched again.
+        self_url=base + url_for("public.feed", lang=asked if asked in LANGUAGES else None),
         language=language,
     )
     response = make_response(body)

@@ -14,6 +14,7 @@ costs the same number of queries whatever the size of the call.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -63,8 +64,8 @@ class NominationResult:
         return any(c.disagreement for c in self.criteria.values())
 
 
-def submitted_scores(call_id: int, nomination_ids: Iterable[int] | None = None) -> list[ScoreRow]:
-    stmt = (
+def _scores_stmt(call_id: int):
+    return (
         sa.select(Assignment.nomination_id, Assignment.reviewer_id, Score.criterion, Score.value)
         .join(Score, Score.assignment_id == Assignment.id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
@@ -74,25 +75,76 @@ def submitted_scores(call_id: int, nomination_ids: Iterable[int] | None = None) 
             Score.value.is_not(None),
         )
     )
+
+
+def submitted_scores(call_id: int, nomination_ids: Iterable[int] | None = None) -> list[ScoreRow]:
+    """The call's submitted scores, in assignment order (so "values" read reviewer by reviewer
+    in the same order for every criterion)."""
+    stmt = _scores_stmt(call_id).order_by(Assignment.nomination_id, Assignment.id, Score.criterion)
     if nomination_ids is not None:
         stmt = stmt.where(Assignment.nomination_id.in_(list(nomination_ids)))
-    return [ScoreRow(*row) for row in db.session.execute(stmt)]
+    # Rows are tuples with the same attribute names as ScoreRow; no copy is needed.
+    return db.session.execute(stmt).all()
 
 
-def normaliser(rows: list[ScoreRow], programme: Programme):
-    """Return f(row) -> the normalised score of a row, from the call's score statistics."""
-    by_reviewer: dict[tuple[int, str], list[int]] = defaultdict(list)
-    by_criterion: dict[str, list[int]] = defaultdict(list)
+@dataclass(frozen=True)
+class Statistics:
+    """Mean and population standard deviation per (reviewer, criterion) and per criterion."""
+
+    reviewer: dict[tuple[int, str], tuple[float, float]]
+    criterion: dict[str, tuple[float, float]]
+
+
+def _moments(n: int, total: float, squares: float) -> tuple[float, float]:
+    mean = total / n
+    variance = max(0.0, squares / n - mean * mean)
+    sd = math.sqrt(variance)
+    return mean, (0.0 if sd < 1e-9 else sd)
+
+
+def statistics_of(rows: Iterable[ScoreRow]) -> Statistics:
+    """The statistics of the given score rows (the whole call's, for normalisation)."""
+    sums_r: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    sums_c: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for r in rows:
-        by_reviewer[(r.reviewer_id, r.criterion)].append(r.value)
-        by_criterion[r.criterion].append(r.value)
-    reviewer_stats = {
-        key: (statistics.fmean(v), statistics.pstdev(v)) for key, v in by_reviewer.items()
-    }
-    criterion_stats = {
-        key: (statistics.fmean(v), statistics.pstdev(v)) for key, v in by_criterion.items()
-    }
+        value = r.value
+        for acc in (sums_r[(r.reviewer_id, r.criterion)], sums_c[r.criterion]):
+            acc[0] += 1
+            acc[1] += value
+            acc[2] += value * value
+    return Statistics(
+        {k: _moments(*v) for k, v in sums_r.items()},
+        {k: _moments(*v) for k, v in sums_c.items()},
+    )
+
+
+def call_statistics(call_id: int, reviewer_ids: Iterable[int] | None = None) -> Statistics:
+    """The same statistics computed by the database (two GROUP BY queries)."""
+    base = _scores_stmt(call_id).subquery()
+    sums = (sa.func.count(), sa.func.sum(base.c.value), sa.func.sum(base.c.value * base.c.value))
+    per_reviewer = sa.select(base.c.reviewer_id, base.c.criterion, *sums).group_by(
+        base.c.reviewer_id, base.c.criterion
+    )
+    if reviewer_ids is not None:
+        per_reviewer = per_reviewer.where(base.c.reviewer_id.in_(list(reviewer_ids)))
+    per_criterion = sa.select(base.c.criterion, *sums).group_by(base.c.criterion)
+    return Statistics(
+        {
+            (rid, crit): _moments(n, float(s), float(ss))
+            for rid, crit, n, s, ss in db.session.execute(per_reviewer)
+        },
+        {
+            crit: _moments(n, float(s), float(ss))
+            for crit, n, s, ss in db.session.execute(per_criterion)
+        },
+    )
+
+
+def normaliser(rows_or_stats, programme: Programme):
+    """Return f(row) -> the normalised score of a row, from the call's score statistics."""
+    stats = rows_or_stats if isinstance(rows_or_stats, Statistics) else statistics_of(rows_or_stats)
     bounds = {c.id: (c.min, c.max) for c in programme.rubric.criteria}
+    reviewer_stats, criterion_stats = stats.reviewer, stats.criterion
 
     def normalise(row: ScoreRow) -> float:
         mean_r, sd_r = reviewer_stats[(row.reviewer_id, row.criterion)]
@@ -108,31 +160,42 @@ def aggregate(
     programme: Programme,
     rows: list[ScoreRow],
     threshold: float,
-    all_rows: list[ScoreRow] | None = None,
+    all_rows: list[ScoreRow] | Statistics | None = None,
 ) -> dict[int, NominationResult]:
-    """Aggregate ``rows``; normalise against ``all_rows`` (the whole call) when given."""
+    """Aggregate ``rows``; normalise against ``all_rows`` (the whole call, or its
+    statistics) when given, else against ``rows`` themselves."""
     normalise = normaliser(all_rows if all_rows is not None else rows, programme)
-    results: dict[int, NominationResult] = {}
+    groups: dict[int, dict[str, tuple[list, list]]] = defaultdict(dict)
     reviewers: dict[int, set[int]] = defaultdict(set)
     for r in rows:
-        result = results.setdefault(r.nomination_id, NominationResult(r.nomination_id))
-        crit = result.criteria.setdefault(r.criterion, CriterionResult(r.criterion, [], []))
-        crit.values.append(r.value)
-        crit.normalised.append(normalise(r))
+        per_nomination = groups[r.nomination_id]
+        pair = per_nomination.get(r.criterion)
+        if pair is None:
+            pair = per_nomination[r.criterion] = ([], [])
+        pair[0].append(r.value)
+        pair[1].append(normalise(r))
         reviewers[r.nomination_id].add(r.reviewer_id)
     rubric = programme.rubric
-    for nomination_id, result in results.items():
+    best = sum(c.weight * c.max for c in rubric.criteria)
+    results: dict[int, NominationResult] = {}
+    for nomination_id, per_nomination in groups.items():
+        result = results[nomination_id] = NominationResult(nomination_id)
         result.reviews = len(reviewers[nomination_id])
-        for crit in result.criteria.values():
-            crit.mean = statistics.fmean(crit.values)
-            crit.median = statistics.median(crit.values)
-            crit.spread = max(crit.values) - min(crit.values)
-            crit.normalised_mean = statistics.fmean(crit.normalised)
-            crit.disagreement = crit.spread > threshold
+        for criterion, (values, normalised) in per_nomination.items():
+            spread = max(values) - min(values)
+            result.criteria[criterion] = CriterionResult(
+                criterion,
+                values,
+                normalised,
+                mean=sum(values) / len(values),
+                median=statistics.median(values),
+                spread=spread,
+                normalised_mean=sum(normalised) / len(normalised),
+                disagreement=spread > threshold,
+            )
         scored = [c for c in rubric.criteria if c.id in result.criteria]
         if len(scored) == len(rubric.criteria):
             result.weighted_total = sum(c.weight * result.criteria[c.id].mean for c in scored)
-            best = sum(c.weight * c.max for c in rubric.criteria)
             result.weighted_percent = 100 * result.weighted_total / best if best else None
             result.normalised_total = sum(
                 c.weight * result.criteria[c.id].normalised_mean for c in scored
@@ -157,11 +220,17 @@ def aggregate_call(call) -> dict[int, NominationResult]:
 
 
 def aggregate_nomination(nomination: Nomination) -> NominationResult | None:
-    """Aggregate one nomination, normalised against the whole call."""
+    """Aggregate one nomination, normalised against the whole call.
+
+    Reads the nomination's scores and the call's statistics from two GROUP BY queries, not
+    every score of the call, so a nomination page stays fast in a large call.
+    """
     call = nomination.call
-    all_rows = submitted_scores(call.id)
-    rows = [r for r in all_rows if r.nomination_id == nomination.id]
-    return aggregate(call.programme, rows, call.disagreement_threshold, all_rows).get(nomination.id)
+    rows = submitted_scores(call.id, [nomination.id])
+    if not rows:
+        return None
+    stats = call_statistics(call.id, {r.reviewer_id for r in rows})
+    return aggregate(call.programme, rows, call.disagreement_threshold, stats).get(nomination.id)
 
 
 def reviews_complete(nomination: Nomination) -> bool:

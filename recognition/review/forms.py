@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..programmes.definition import Rubric
@@ -23,11 +23,12 @@ class ScoringForm(FlaskForm):
 @cache
 def _scoring_form_class(programme_id: str, rubric: Rubric, strict: bool) -> type[ScoringForm]:
     required = [InputRequired()] if strict else [Optional()]
+    # Choices as SelectChoice: WTForms 3.3 deprecates (value, label) tuples.
     attrs = {}
     for criterion in rubric.criteria:
         attrs[f"score_{criterion.id}"] = RadioField(
             _l(criterion.title),
-            choices=[(str(v), str(v)) for v in range(criterion.min, criterion.max + 1)],
+            choices=[SelectChoice(str(v)) for v in range(criterion.min, criterion.max + 1)],
             validators=required,
             description=_l(criterion.description) if criterion.description else "",
         )
@@ -36,7 +37,7 @@ def _scoring_form_class(programme_id: str, rubric: Rubric, strict: bool) -> type
         )
     attrs["recommendation"] = RadioField(
         _l("Overall recommendation"),
-        choices=[(v, _l(label)) for v, label in rubric.recommendations],
+        choices=[SelectChoice(v, _l(label)) for v, label in rubric.recommendations],
         validators=required,
     )
     attrs["comment_for_city"] = TextAreaField(

@@ -7,8 +7,11 @@ from ..workflow.guards import guard
 
 @guard("review_window_open", _l("the review deadline has not passed and reviewing is open"))
 def review_window_open(assignment, actor, context) -> bool:
-    """The call still takes reviews: before its review deadline, reviewing not closed."""
-    return assignment.nomination.call.review_open()
+    """The call still takes reviews (before its review deadline, reviewing not closed) and
+    the nomination is still under review."""
+    from .operations import review_refusal
+
+    return review_refusal(assignment) is None
 
 
 @guard("review_is_complete", _l("every criterion has a score and a recommendation is given"))

@@ -12,13 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.models import User, UserRole
+from ..accounts.models import Membership, User, UserRole
 from ..extensions import db
 from ..i18n import deadline
 from ..nominations.models import Nomination
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, fire
 from ..workflow.operations import operation
+from ..workflow.registry import definition_for
 from .models import Assignment, Score
 
 #: Assignment states that count towards a nomination's reviewers and a reviewer's load.
@@ -63,12 +64,24 @@ def _affiliated(reviewer: User, names: list[str]) -> str | None:
 
 
 def conflict_reasons(
-    reviewer: User, nomination: Nomination, declared_cities: set[int] | None = None
+    reviewer: User,
+    nomination: Nomination,
+    declared_cities: set[int] | None = None,
+    member_cities: set[int] | None = None,
 ) -> list[Any]:
-    """Known conflicts of interest between a reviewer and a nomination, as messages."""
+    """Known conflicts of interest between a reviewer and a nomination, as messages.
+
+    ``declared_cities`` and ``member_cities`` (the cities the reviewer declared a conflict
+    with, or acts for) are looked up when not given; pages listing many reviewers pass them,
+    read for all reviewers at once.
+    """
     reasons: list[Any] = []
-    if reviewer.country and reviewer.country == nomination.city.country:
+    if reviewer.country and reviewer.country.upper() == nomination.city.country.upper():
         reasons.append(_l("from the same country as the city"))
+    if member_cities is None:
+        member_cities = city_memberships([reviewer.id]).get(reviewer.id, set())
+    if nomination.city_id in member_cities:
+        reasons.append(_l("a member of the nominating city"))
     name = _affiliated(reviewer, _organisations(nomination))
     if name:
         reasons.append(_l("declared an affiliation with %(name)s", name=name))
@@ -89,6 +102,17 @@ def declared_conflict_cities(reviewer_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for reviewer_id, city_id in rows:
         found[reviewer_id].add(city_id)
+    return found
+
+
+def city_memberships(user_ids: list[int]) -> dict[int, set[int]]:
+    """For each user, the cities they act for as a focal point (one query)."""
+    rows = db.session.execute(
+        sa.select(Membership.user_id, Membership.city_id).where(Membership.user_id.in_(user_ids))
+    )
+    found: dict[int, set[int]] = defaultdict(set)
+    for user_id, city_id in rows:
+        found[user_id].add(city_id)
     return found
 
 
@@ -178,6 +202,7 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
             live[nomination_id] += 1
             load[reviewer_id] += 1
     declared = declared_conflict_cities([r.id for r in pool])
+    members = city_memberships([r.id for r in pool])
     wanted = call.reviewers_per_nomination
     created: list[Assignment] = []
     for nomination in nominations:
@@ -189,7 +214,12 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
                 break
             if reviewer.id in asked[nomination.id]:
                 continue
-            reasons = conflict_reasons(reviewer, nomination, declared.get(reviewer.id, set()))
+            reasons = conflict_reasons(
+                reviewer,
+                nomination,
+                declared.get(reviewer.id, set()),
+                members.get(reviewer.id, set()),
+            )
             if reasons:
                 report.skipped[nomination.id].append((reviewer, "; ".join(str(r) for r in reasons)))
                 continue
@@ -218,38 +248,69 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
 # -- scoring ---------------------------------------------------------------------------------
 
 
-def ensure_review_open(assignment: Assignment, transition: str = "score") -> None:
+def nomination_takes_scores(nomination: Nomination) -> bool:
+    """Whether the nomination's state lets anyone score it (nomination.yaml decides).
+
+    A nomination returned to its city, withdrawn or decided takes no more scores, even while
+    the call's review window is still open.
+    """
+    state = definition_for(nomination).states[nomination.state]
+    return bool(state.roles_with("score"))
+
+
+def review_refusal(assignment: Assignment) -> Any:
+    """Why the assignment's review cannot be changed now, or None if it can."""
     call = assignment.nomination.call
     if not call.review_open():
         if call.state not in ("open", "closed", "reviewing"):
-            message = _l("Reviewing is closed for this call.")
-        else:
-            message = _l(
-                "The review deadline passed on %(deadline)s.",
-                deadline=deadline(call.review_deadline),
-            )
-        raise ConditionNotMet(message, transition)
+            return _l("Reviewing is closed for this call.")
+        return _l(
+            "The review deadline passed on %(deadline)s.",
+            deadline=deadline(call.review_deadline),
+        )
+    if not nomination_takes_scores(assignment.nomination):
+        return _l("This nomination is no longer under review.")
+    return None
+
+
+def ensure_review_open(assignment: Assignment, transition: str = "score") -> None:
+    """Refuse a change to a review after the deadline, once reviewing is closed, or when the
+    nomination is no longer under review."""
+    refusal = review_refusal(assignment)
+    if refusal is not None:
+        raise ConditionNotMet(refusal, transition)
+
+
+def _text(value: Any) -> str:
+    """A comment as typed, without NUL characters: invisible, and PostgreSQL refuses them."""
+    return str(value or "").replace("\x00", "").strip()
 
 
 def save_review(assignment: Assignment, data: dict[str, Any]) -> None:
-    """Keep the reviewer's scores and comments as typed (a draft until submitted)."""
+    """Keep the reviewer's scores and comments as typed (a draft until submitted).
+
+    A score or recommendation that is not one of the form's choices is kept as none: only a
+    crafted request sends one, and the form shows the error beside the field.
+    """
     ensure_review_open(assignment)
     rubric = assignment.nomination.programme.rubric
     for criterion in rubric.criteria:
-        raw = data.get(f"score_{criterion.id}")
-        value = int(raw) if raw not in (None, "") and str(raw).lstrip("-").isdigit() else None
-        if value is not None and not criterion.min <= value <= criterion.max:
-            value = None
-        comment = (data.get(f"comment_{criterion.id}") or "").strip()
+        raw = str(data.get(f"score_{criterion.id}") or "").strip()
+        scale = {str(v): v for v in range(criterion.min, criterion.max + 1)}
+        value = scale.get(raw)
+        comment = _text(data.get(f"comment_{criterion.id}"))
         score = assignment.score_for(criterion.id)
         if score is None:
             score = Score(criterion=criterion.id)
             assignment.scores.append(score)
         score.value = value
         score.comment = comment
-    assignment.recommendation = data.get("recommendation") or ""
-    assignment.comment_for_city = (data.get("comment_for_city") or "").strip()
-    assignment.comment_confidential = (data.get("comment_confidential") or "").strip()
+    recommendation = data.get("recommendation") or ""
+    assignment.recommendation = (
+        recommendation if recommendation in dict(rubric.recommendations) else ""
+    )
+    assignment.comment_for_city = _text(data.get("comment_for_city"))
+    assignment.comment_confidential = _text(data.get("comment_confidential"))
     db.session.flush()
 
 

@@ -14,11 +14,12 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..workflow.history import WorkflowEvent
 from ..workflow.security import can
 from .aggregation import aggregate_nomination
 from .forms import AssignForm
 from .models import Assignment
-from .operations import conflict_reasons, declared_conflict_cities, reviewers
+from .operations import city_memberships, conflict_reasons, declared_conflict_cities, reviewers
 
 
 def panel_context(nomination: Nomination) -> dict[str, Any]:
@@ -36,13 +37,20 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
             asked = {a.reviewer_id for a in assignments}
             pool = [r for r in reviewers() if r.id not in asked]
             declared = declared_conflict_cities([r.id for r in pool])
+            members = city_memberships([r.id for r in pool])
             for reviewer in pool:
-                reasons = conflict_reasons(reviewer, nomination, declared.get(reviewer.id, set()))
+                reasons = conflict_reasons(
+                    reviewer,
+                    nomination,
+                    declared.get(reviewer.id, set()),
+                    members.get(reviewer.id, set()),
+                )
                 choices.append((reviewer, reasons))
         form = AssignForm()
         form.reviewer.choices = [(r.id, r.name) for r, reasons in choices if not reasons]
         context["review_panel"] = {
             "assignments": assignments,
+            "declined_comments": _declined_comments(assignments),
             "result": aggregate_nomination(nomination),
             "choices": choices,
             "form": form,
@@ -67,3 +75,20 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
             if a.comment_for_city
         ]
     return context
+
+
+def _declined_comments(assignments: list[Assignment]) -> dict[int, str]:
+    """The comment each declined assignment was declined with, by assignment id (one query)."""
+    declined = [a.id for a in assignments if a.state == "declined"]
+    if not declined:
+        return {}
+    rows = db.session.execute(
+        sa.select(WorkflowEvent.object_id, WorkflowEvent.comment)
+        .where(
+            WorkflowEvent.workflow == "review",
+            WorkflowEvent.transition == "decline",
+            WorkflowEvent.object_id.in_(declined),
+        )
+        .order_by(WorkflowEvent.id)
+    )
+    return {object_id: comment for object_id, comment in rows if comment}

@@ -3,22 +3,35 @@ the secretariat's assignment actions on a nomination."""
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from ..accounts.models import User
-from ..extensions import db
+from ..extensions import csrf, db
 from ..nominations.models import Nomination
 from ..nominations.views import _files_by_field
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
 from ..web import paginate
-from ..workflow.engine import WorkflowError, available_transitions
+from ..workflow.engine import CONCURRENT_MESSAGE, WorkflowError, available_transitions
 from ..workflow.operations import perform
 from ..workflow.security import can, require
 from . import bp
@@ -29,6 +42,7 @@ from .operations import (
     assign,
     auto_assign,
     other_reviews,
+    review_refusal,
     save_review,
 )
 
@@ -80,74 +94,97 @@ def load(assignment_id: int) -> Assignment:
 
 
 @bp.route("/reviews/<int:assignment_id>", methods=["GET", "POST"])
+@csrf.exempt
 def review(assignment_id: int):
-    """The scoring page: the nomination beside the rubric. Saving keeps what was typed."""
+    """The scoring page: the nomination beside the rubric. Saving keeps what was typed.
+
+    Exempt from the site-wide CSRF check, which would answer an expired token or an ended
+    session with an error page and lose the review: the scoring form checks its own token
+    instead and, like a signed-out POST, gives back what was typed without saving it.
+    """
     if not current_user.is_authenticated:
         if request.method == "POST":
-            _stash(request.path, request.form)
+            if not _stash(request.path, request.form):
+                return _render_unsaved(request.form), 401
             flash(_("Your session ended. Sign in again: what you typed is kept."), "warning")
         return redirect(url_for("accounts.login", next=request.path))
     assignment = load(assignment_id)
-    nomination = assignment.nomination
-    programme = nomination.programme
-    status = 200
+    programme = assignment.nomination.programme
     if request.method == "POST":
-        if not can(current_user, "score", assignment):
-            flash(_("This review can no longer be changed."), "warning")
-            return redirect(request.path, 303)
-        submitting = request.form.get("action") == "submit"
-        form = scoring_form(programme, strict=submitting)
-        valid = form.validate()
-        if form.errors.get("csrf_token"):
-            flash(
-                _(
-                    "The form had expired. Nothing was saved yet: check your answers below and "
-                    "save again."
-                ),
-                "danger",
-            )
-            return _render(assignment, form), 400
-        try:
-            save_review(assignment, request.form.to_dict())
-            if submitting and valid:
-                perform(assignment, "submit", current_user, None, None)
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-            return _render(assignment, form), 409
-        db.session.commit()
-        if submitting and not valid:
-            flash(
-                _("Saved as a draft. To submit, score every criterion and give a recommendation."),
-                "warning",
-            )
-            status = 400
-            return _render(assignment, form), status
-        if submitting:
-            flash(_("Your review is submitted. Thank you."), "success")
-        else:
-            flash(_("Your review is saved as a draft."), "success")
-        return redirect(url_for("review.review", assignment_id=assignment.id), 303)
+        return _post(assignment, programme)
     data = review_data(assignment)
     restored = _unstash(request.path)
     if restored:
         data.update(restored)
         flash(_("What you typed before signing in again is restored below. Save it now."), "info")
     form = scoring_form(programme, formdata=MultiDict(data))
-    return _render(assignment, form), status
+    return _render(assignment, form)
 
 
-def _render(assignment: Assignment, form):
+def _post(assignment: Assignment, programme):
+    """Save the draft (valid or not), then submit it when asked and complete."""
+    if not can(current_user, "score", assignment):
+        flash(_("This review can no longer be changed."), "warning")
+        return redirect(request.path, 303)
+    submitting = request.form.get("action") == "submit"
+    form = scoring_form(programme, strict=submitting)
+    valid = form.validate()
+    if form.errors.get("csrf_token"):
+        flash(
+            _(
+                "The form had expired. Nothing was saved yet: check your answers below and "
+                "save again."
+            ),
+            "danger",
+        )
+        return _render(assignment, form, editable=True), 400
+    try:
+        save_review(assignment, request.form.to_dict())
+        if submitting and valid:
+            perform(assignment, "submit", current_user, None, None)
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _render(assignment, form, editable=True), 409
+    except (IntegrityError, StaleDataError):
+        # Saved at the same moment from another tab: give back what was typed, unsaved.
+        db.session.rollback()
+        flash(str(CONCURRENT_MESSAGE), "danger")
+        return _render(assignment, form, editable=True), 409
+    if submitting and not valid:
+        flash(
+            _("Saved as a draft. To submit, score every criterion and give a recommendation."),
+            "warning",
+        )
+        return _render(assignment, form), 400
+    if not valid:
+        flash(
+            _("Saved as a draft. Some answers need attention: see the messages below."), "warning"
+        )
+        return _render(assignment, form), 200
+    if submitting:
+        flash(_("Your review is submitted. Thank you."), "success")
+    else:
+        flash(_("Your review is saved as a draft."), "success")
+    return redirect(url_for("review.review", assignment_id=assignment.id), 303)
+
+
+def _render(assignment: Assignment, form, editable: bool | None = None):
+    """The scoring page; ``editable`` forces the form (to give back a refused POST)."""
     nomination = assignment.nomination
     call = nomination.call
     see_others = call.reviewers_see_scores and can(current_user, "see_other_scores", assignment)
+    may_score = can(current_user, "score", assignment)
+    refusal = review_refusal(assignment) if may_score else None
     return render_template(
         "review/review.html",
         assignment=assignment,
         nomination=nomination,
         programme=nomination.programme,
         form=form,
-        editable=can(current_user, "score", assignment),
+        editable=editable if editable is not None else may_score and refusal is None,
+        refusal=refusal,
         transitions=[
             o
             for o in available_transitions(current_user, assignment)
@@ -160,11 +197,43 @@ def _render(assignment: Assignment, form):
     )
 
 
-def _stash(path: str, form) -> None:
+def _render_unsaved(formdata):
+    """What a signed-out reviewer typed, given back to copy when it is too long to keep.
+
+    The reviewer is signed out: nothing is read from the database, criteria are named from
+    the programme definitions (public anyway).
+    """
+    titles = {
+        c.id: _(c.title)
+        for programme in current_app.extensions["programmes"].values()
+        for c in programme.rubric.criteria
+    }
+    scores = [
+        (titles.get(k.removeprefix("score_"), k.removeprefix("score_")), v)
+        for k, v in formdata.items()
+        if k.startswith("score_")
+    ]
+    texts = [
+        v
+        for k, v in formdata.items()
+        if k not in ("csrf_token", "action", "recommendation")
+        and not k.startswith("score_")
+        and v.strip()
+    ]
+    return render_template("review/unsaved.html", scores=scores, texts=texts, next=request.path)
+
+
+def _stash(path: str, form) -> bool:
+    """Keep a signed-out POST in the session until the reviewer signs in; False if too long.
+
+    The session is a signed cookie (about 4 KB): what fits once compressed is kept.
+    """
     data = {k: v for k, v in form.items() if k != "csrf_token"}
-    encoded = json.dumps(data)
-    if len(encoded) <= STASH_LIMIT:
-        session[STASH_KEY] = {"path": path, "data": data}
+    encoded = json.dumps(data, separators=(",", ":")).encode()
+    if len(base64.urlsafe_b64encode(zlib.compress(encoded))) > STASH_LIMIT:
+        return False
+    session[STASH_KEY] = {"path": path, "data": data}
+    return True
 
 
 def _unstash(path: str) -> dict | None:
@@ -188,11 +257,15 @@ def assign_reviewer(nomination_id: int):
         reviewer = db.session.get(User, form.reviewer.data)
         try:
             assign(nomination, reviewer, current_user)
+            db.session.commit()
         except AssignmentRefused as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+        except IntegrityError:
+            # Another officer invited the same reviewer at the same moment.
+            db.session.rollback()
+            flash(_("This reviewer was already asked for this nomination."), "danger")
         else:
-            db.session.commit()
             flash(_("%(name)s is invited to review.", name=reviewer.name), "success")
     else:
         flash(_("Choose a reviewer."), "danger")
@@ -204,8 +277,14 @@ def assign_reviewer(nomination_id: int):
 def auto_assign_call(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("manage", call)
-    report = auto_assign(call, current_user)
-    db.session.commit()
+    try:
+        report = auto_assign(call, current_user)
+        db.session.commit()
+    except IntegrityError:
+        # Another officer assigned reviewers to the call at the same moment.
+        db.session.rollback()
+        flash(str(CONCURRENT_MESSAGE), "danger")
+        return redirect(url_for("secretariat.dashboard", call_id=call.id), 303)
     nominations = {
         n.id: n
         for n in db.session.scalars(

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..config import LANGUAGES
@@ -29,9 +29,14 @@ from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, WorkflowError, fire, fire_many
 from ..workflow.operations import operation
 from ..workflow.security import can, require
-from . import bp
+from . import ID, bp
 
-OUTCOMES = (("recognise", _l("Recognise")), ("not_recognise", _l("Do not recognise")))
+# SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates the tuples, and the
+# warning is an error under the test suite.
+OUTCOMES = (
+    SelectChoice("recognise", _l("Recognise")),
+    SelectChoice("not_recognise", _l("Do not recognise")),
+)
 
 
 class DecisionForm(FlaskForm):
@@ -49,9 +54,9 @@ class DecisionForm(FlaskForm):
     def configure(self, programme) -> None:
         if programme.decision == "strengths":
             essentials = [c for c in programme.rubric.criteria if c.essential]
-            self.areas.choices = [(c.essential, _l(c.title)) for c in essentials]
+            self.areas.choices = [SelectChoice(c.essential, _l(c.title)) for c in essentials]
         if programme.decision == "levels":
-            self.level.choices = [(lv.id, _l(lv.title)) for lv in programme.levels]
+            self.level.choices = [SelectChoice(lv.id, _l(lv.title)) for lv in programme.levels]
 
 
 def decision_context(nomination: Nomination) -> dict[str, Any]:
@@ -156,7 +161,7 @@ def not_recognise(nomination, actor, comment=None, expected_version=None):
     return decide(nomination, actor, "not_recognise", comment, expected_version=expected_version)
 
 
-@bp.post("/nominations/<int:nomination_id>/decide")
+@bp.post(f"/nominations/<{ID}:nomination_id>/decide")
 @login_required
 def decide_view(nomination_id: int):
     nomination = db.get_or_404(Nomination, nomination_id)
@@ -226,14 +231,42 @@ def announce(call, actor, comment=None, expected_version=None):
         )
     )
     results = fire_many(recognised, "announce", actor, comment)
+    refused = [r for r in results if not r.done]
+    if refused:
+        # All at once or not at all: a call announced with a recognised nomination left
+        # unpublished would never publish it (the call's announce is final).
+        raise ConditionNotMet(
+            _l(
+                "%(num)d recognised nomination(s) could not be announced: %(reason)s",
+                num=len(refused),
+                reason=refused[0].message,
+            ),
+            "announce",
+        )
     for result in results:
-        if result.done:
-            result.obj.announced_at = now
+        result.obj.announced_at = now
     db.session.flush()
     return event
 
 
-@bp.route("/calls/<int:call_id>/announcement", methods=["GET", "POST"])
+@operation("nomination", "announce")
+def announce_nomination(nomination, actor, comment=None, expected_version=None):
+    """Refuse to publish a nomination on its own: it becomes public with its call.
+
+    nomination.yaml lets the secretariat fire "announce" from a recognised nomination's page
+    or a worklist; before the call is announced that would publish one city early. The
+    call's announcement fires the nominations' transition itself (see announce()).
+    """
+    if nomination.call.state != "announced":
+        raise ConditionNotMet(
+            _l("A nomination is announced with its call: announce the call."), "announce"
+        )
+    event = fire(nomination, "announce", actor, comment, expected_version=expected_version)
+    nomination.announced_at = nomination.call.announced_at or utcnow()
+    return event
+
+
+@bp.route(f"/calls/<{ID}:call_id>/announcement", methods=["GET", "POST"])
 @login_required
 def announcement(call_id: int):
     call = db.get_or_404(Call, call_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from flask import Response, abort, stream_with_context
 from flask_login import login_required
 from openpyxl import Workbook
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import City, User
 from ..extensions import db
@@ -23,7 +25,7 @@ from ..programmes.models import Call
 from ..review.models import Assignment, Score
 from ..workflow.history import WorkflowEvent
 from ..workflow.security import require
-from . import bp
+from . import ID, bp
 
 KINDS = ("nominations", "scores", "history")
 
@@ -40,20 +42,23 @@ def nominations_rows(call: Call) -> Iterator[list[Any]]:
         "state",
         "language",
         "submitted_at",
+        "decided_by",
         "decided_at",
         "decision_comment",
         "areas_of_strength",
         "award_level",
         *inputs,
     ]
+    decider = aliased(User)
     stmt = (
-        sa.select(Nomination, City)
+        sa.select(Nomination, City, decider.email)
         .join(City, City.id == Nomination.city_id)
+        .outerjoin(decider, decider.id == Nomination.decided_by_id)
         .where(Nomination.call_id == call.id)
         .order_by(Nomination.id)
         .execution_options(yield_per=500)
     )
-    for nomination, city in db.session.execute(stmt):
+    for nomination, city, decided_by in db.session.execute(stmt):
         answers = nomination.answers or {}
         yield [
             nomination.id,
@@ -62,6 +67,7 @@ def nominations_rows(call: Call) -> Iterator[list[Any]]:
             nomination.state,
             nomination.language,
             _iso(nomination.submitted_at),
+            decided_by or "",
             _iso(nomination.decided_at),
             nomination.decision_comment,
             " ".join(map(str, nomination.areas_of_strength or [])),
@@ -110,7 +116,18 @@ def scores_rows(call: Call) -> Iterator[list[Any]]:
 
 
 def history_rows(call: Call) -> Iterator[list[Any]]:
-    yield ["at", "object_type", "object_id", "transition", "from", "to", "actor", "comment"]
+    yield [
+        "at",
+        "object_type",
+        "object_id",
+        "transition",
+        "from",
+        "to",
+        "actor",
+        "comment",
+        "override_reason",
+        "data",
+    ]
     nomination_ids = sa.select(Nomination.id).where(Nomination.call_id == call.id)
     assignment_ids = sa.select(Assignment.id).where(Assignment.nomination_id.in_(nomination_ids))
     stmt = (
@@ -141,6 +158,8 @@ def history_rows(call: Call) -> Iterator[list[Any]]:
             event.to_state,
             email or "",
             event.comment,
+            (event.data or {}).get("override_reason", ""),
+            json.dumps(event.data, ensure_ascii=False, sort_keys=True) if event.data else "",
         ]
 
 
@@ -164,7 +183,7 @@ def _safe(value: Any) -> Any:
     return value
 
 
-@bp.get("/calls/<int:call_id>/export/<kind>.csv")
+@bp.get(f"/calls/<{ID}:call_id>/export/<kind>.csv")
 @login_required
 def export_csv(call_id: int, kind: str):
     call = db.get_or_404(Call, call_id)
@@ -190,7 +209,7 @@ def export_csv(call_id: int, kind: str):
     )
 
 
-@bp.get("/calls/<int:call_id>/export.xlsx")
+@bp.get(f"/calls/<{ID}:call_id>/export.xlsx")
 @login_required
 def export_xlsx(call_id: int):
     call = db.get_or_404(Call, call_id)

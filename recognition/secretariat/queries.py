@@ -11,9 +11,25 @@ from ..accounts.models import City, User
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..review.aggregation import NominationResult, aggregate_call
-from ..review.models import Assignment
+from ..review.models import Assignment, Score
 from ..review.operations import LIVE_STATES
 from ..timeutil import utcnow
+
+#: The largest id the database stores (PostgreSQL's INTEGER); larger numbers match nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: str | None) -> int | None:
+    """A row id typed or sent by a browser, or None when it cannot be one.
+
+    Out-of-range numbers would make PostgreSQL refuse the whole query (a 500), not just
+    match nothing.
+    """
+    value = (value or "").strip()
+    if not value.isdecimal() or not value.isascii():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def counts_by_state(call_id: int) -> dict[str, int]:
@@ -60,6 +76,26 @@ def reviewer_progress_stmt(call_id: int):
         .group_by(User.id, User.name, User.email)
         .order_by((live - submitted).desc(), User.name)
     )
+
+
+def disagreement_ids(call) -> list[int]:
+    """Nominations where submitted scores for a criterion differ by more than the threshold.
+
+    Computed in the database (max - min per nomination and criterion), so the dashboard
+    stays fast on large calls.
+    """
+    spread = sa.func.max(Score.value) - sa.func.min(Score.value)
+    per_criterion = (
+        sa.select(Assignment.nomination_id)
+        .join(Score, Score.assignment_id == Assignment.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(
+            Nomination.call_id == call.id, Assignment.state == "submitted", Score.value.is_not(None)
+        )
+        .group_by(Assignment.nomination_id, Score.criterion)
+        .having(spread > call.disagreement_threshold)
+    )
+    return sorted(set(db.session.scalars(per_criterion)))
 
 
 def overdue(call) -> bool:

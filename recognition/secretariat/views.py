@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,25 +11,39 @@ from flask_login import current_user, login_required
 
 from ..accounts.models import City, User
 from ..extensions import db
+from ..i18n import local_to_utc
 from ..nominations.models import Nomination
 from ..programmes.models import Call
-from ..web import Page, paginate
-from ..workflow.engine import available_transitions, fire_many
+from ..web import Page, paginate, safe_next
+from ..workflow.engine import BulkResult, WorkflowError, available_transitions
 from ..workflow.history import WorkflowEvent
+from ..workflow.operations import perform
 from ..workflow.registry import bound_models, registry
 from ..workflow.security import can, require
 from ..workflow.worklists import query as worklist_query
 from ..workflow.worklists import worklists_for
-from . import bp
+from . import ID, bp
 from .queries import (
     counts_by_state,
+    disagreement_ids,
     overdue,
+    parse_id,
     ranking_rows,
     review_progress_stmt,
     reviewer_progress_stmt,
 )
 
 SORTS = ("total", "normalised", "city")
+#: The page of each kind of object in the history: (endpoint, argument).
+OBJECT_LINKS = {
+    "nomination": ("nominations.show", "nomination_id"),
+    "call": ("programmes.call", "call_id"),
+    "city": ("accounts.city", "city_id"),
+    "assignment": ("review.review", "assignment_id"),
+}
+#: Nomination transitions not offered over a selection: nominations are announced with
+#: their call (the call's "announce"), never one by one.
+NOT_IN_BULK = frozenset({"announce"})
 
 
 @bp.get("/")
@@ -71,7 +85,9 @@ def worklist(workflow_id: str, worklist_id: str):
     if workflow_id == "nomination" and len(states) == 1:
         # Offer the transitions the user may fire on these items, as on one of them.
         bulk = [
-            o.transition for o in available_transitions(current_user, page.items[0]) if o.enabled
+            o.transition
+            for o in available_transitions(current_user, page.items[0])
+            if o.enabled and o.transition.id not in NOT_IN_BULK
         ]
     return render_template(
         "secretariat/worklist.html", definition=definition, worklist=wl, page=page, bulk=bulk
@@ -83,17 +99,17 @@ def worklist(workflow_id: str, worklist_id: str):
 def bulk(transition: str):
     """Fire a transition on the selected nominations; report each result."""
     require("run_campaign")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("ids")) if i is not None]
     if not ids:
         flash(_("Select at least one nomination."), "warning")
-        return redirect(request.referrer or url_for("secretariat.index"))
+        return redirect(safe_next(request.referrer, url_for("secretariat.index")))
     nominations = db.session.scalars(
         sa.select(Nomination).where(Nomination.id.in_(ids)).order_by(Nomination.id)
     ).all()
     nominations = [n for n in nominations if can(current_user, "view", n)]
     if transition not in registry().get("nomination").transitions:
         abort(404)
-    results = fire_many(nominations, transition, current_user, request.form.get("comment"))
+    results = perform_many(nominations, transition, current_user, request.form.get("comment"))
     db.session.commit()
     done = sum(1 for r in results if r.done)
     flash(
@@ -104,7 +120,25 @@ def bulk(transition: str):
     return render_template("secretariat/bulk_result.html", results=results, title=title)
 
 
-@bp.get("/calls/<int:call_id>/dashboard")
+def perform_many(objs, transition: str, actor, comment: str | None) -> list[BulkResult]:
+    """Run a transition's operation on each object in its own savepoint; done or refused, why.
+
+    Through the operations, not plain fire(): a decision records its decider and areas of
+    strength, and an announcement waits for the call, in bulk as on one nomination.
+    """
+    results = []
+    for obj in objs:
+        try:
+            with db.session.begin_nested():
+                perform(obj, transition, actor, comment, None)
+        except WorkflowError as exc:
+            results.append(BulkResult(obj, False, exc.message))
+        else:
+            results.append(BulkResult(obj, True))
+    return results
+
+
+@bp.get(f"/calls/<{ID}:call_id>/dashboard")
 @login_required
 def dashboard(call_id: int):
     call = db.get_or_404(Call, call_id)
@@ -114,10 +148,7 @@ def dashboard(call_id: int):
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
     progress = paginate(review_progress_stmt(call.id), scalars=False)
     reviewers = _paginate_rows(reviewer_progress_stmt(call.id), "rpage")
-    from ..review.aggregation import aggregate_call
-
-    results = aggregate_call(call)
-    disagreements = sorted(i for i, r in results.items() if r.disagreement)
+    disagreements = disagreement_ids(call)
     cities = dict(
         db.session.execute(
             sa.select(Nomination.id, City.name)
@@ -139,6 +170,7 @@ def dashboard(call_id: int):
 
 
 def _paginate_rows(stmt, arg: str) -> Page:
+    """Paginate rows by ``?<arg>=`` (a second pager on the page); out-of-range: the last page."""
     per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
     try:
         page = max(1, int(request.args.get(arg, 1)))
@@ -147,11 +179,13 @@ def _paginate_rows(stmt, arg: str) -> Page:
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     )
+    total = total or 0
+    page = min(page, max(1, -(-total // per_page)))
     rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(rows, page, per_page, total or 0)
+    return Page(rows, page, per_page, total)
 
 
-@bp.post("/calls/<int:call_id>/remind/<int:reviewer_id>")
+@bp.post(f"/calls/<{ID}:call_id>/remind/<{ID}:reviewer_id>")
 @login_required
 def remind(call_id: int, reviewer_id: int):
     """Queue a reminder to a reviewer about their outstanding reviews in the call."""
@@ -168,7 +202,7 @@ def remind(call_id: int, reviewer_id: int):
     return redirect(url_for("secretariat.dashboard", call_id=call.id))
 
 
-@bp.get("/calls/<int:call_id>/ranking")
+@bp.get(f"/calls/<{ID}:call_id>/ranking")
 @login_required
 def ranking(call_id: int):
     """The call's nominations ranked by weighted total; sortable, filterable, paginated."""
@@ -222,8 +256,9 @@ def audit():
     args = request.args
     if args.get("object_type"):
         stmt = stmt.where(WorkflowEvent.object_type == args["object_type"])
-    if args.get("object_id", "").isdigit():
-        stmt = stmt.where(WorkflowEvent.object_id == int(args["object_id"]))
+    object_id = parse_id(args.get("object_id"))
+    if object_id is not None:
+        stmt = stmt.where(WorkflowEvent.object_id == object_id)
     if args.get("transition"):
         stmt = stmt.where(WorkflowEvent.transition == args["transition"])
     if args.get("actor"):
@@ -231,20 +266,46 @@ def audit():
             User.email.contains(args["actor"].strip().lower())
         )
     for name, op in (("since", "__ge__"), ("until", "__le__")):
-        value = args.get(name)
+        value = args.get(name, "").strip()
         if value:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
+            moment = _moment(value, end_of_day=name == "until")
+            if moment is None:
                 flash(_("Dates are written as YYYY-MM-DD."), "warning")
                 continue
-            if name == "until" and len(value) <= 10:
-                moment = moment.replace(hour=23, minute=59, second=59)
             stmt = stmt.where(getattr(WorkflowEvent.at, op)(moment))
-    transitions = sorted({t for d in registry().definitions.values() for t in d.transitions})
+    definitions = [d for d in registry().definitions.values() if d.transitions]
+    titles: dict[str, set[str]] = {}
+    for definition in definitions:
+        for transition in definition.transitions.values():
+            titles.setdefault(transition.id, set()).add(_(transition.title))
+    # A transition id can mean different actions in different workflows ("announce").
+    transitions = sorted(
+        ((tid, " / ".join(sorted(names))) for tid, names in titles.items()),
+        key=lambda pair: pair[1].casefold(),
+    )
+    object_types = {d.applies_to: _(d.title) for d in definitions}
     return render_template(
         "secretariat/audit.html",
         page=paginate(stmt),
-        object_types=sorted(d.applies_to for d in registry().definitions.values() if d.transitions),
+        object_types=sorted(object_types.items(), key=lambda pair: pair[1].casefold()),
+        object_titles=object_types,
+        object_links=OBJECT_LINKS,
         transitions=transitions,
     )
+
+
+def _moment(value: str, end_of_day: bool = False) -> datetime | None:
+    """A typed date or date-time as naive UTC, as the history stores it; None if unreadable.
+
+    A date alone means the user's day (its end for ``until``); a time without an offset is
+    in the user's time zone; one with an offset is converted from it.
+    """
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if end_of_day and len(value) <= 10:
+        moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return local_to_utc(moment)

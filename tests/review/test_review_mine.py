@@ -1,0 +1,149 @@
+"""'My reviews': to accept, to score, submitted — with deadlines, counts and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import factories
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+from review_support import add_scores, text
+
+from recognition.i18n import deadline
+
+
+@pytest.fixture
+def desk(db):
+    """A reviewer with one assignment in each state, to cities named after the state."""
+    reviewer = factories.make_reviewer(country="JP")
+    call = factories.make_call(state="reviewing", review_deadline=datetime(2099, 3, 14, 12, 0))
+    assignments = {}
+    for state in ("invited", "accepted", "reopened", "submitted", "declined", "conflicted"):
+        nomination = factories.make_nomination(
+            call=call, city=factories.make_city(name=f"Town {state}"), state="under_review"
+        )
+        assignments[state] = factories.make_assignment(nomination, reviewer, state=state)
+    db.session.commit()
+    return reviewer, assignments
+
+
+@pytest.mark.parametrize(
+    ("group", "shown"),
+    [
+        ("to_accept", {"invited"}),
+        ("to_score", {"accepted", "reopened"}),
+        ("submitted", {"submitted"}),
+    ],
+)
+def test_each_group_lists_its_assignments(app, client, login_as, desk, group, shown):
+    reviewer, assignments = desk
+    login_as(reviewer)
+    page = text(client.get(f"/reviews?group={group}"))
+    listed = {state for state in assignments if f"Town {state}<" in page}
+    assert listed == shown
+
+
+def test_the_default_group_is_to_score(app, client, login_as, desk):
+    reviewer, assignments = desk
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    assert "Town accepted<" in page and "Town invited<" not in page
+
+
+def test_each_group_shows_its_count(app, client, login_as, desk):
+    reviewer, _ = desk
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    for title, count in (("To accept", 1), ("To score", 2), ("Submitted", 1)):
+        assert f'{title} <span class="badge text-bg-secondary">{count}</span>' in page
+
+
+def test_the_review_deadline_is_shown(app, client, login_as, desk):
+    reviewer, assignments = desk
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    with app.test_request_context():
+        expected = str(escape(deadline(assignments["accepted"].nomination.call.review_deadline)))
+    assert expected in page
+
+
+def test_each_row_links_to_the_scoring_page(app, client, login_as, desk):
+    reviewer, assignments = desk
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    assert f'href="/reviews/{assignments["accepted"].id}"' in page
+
+
+def test_progress_counts_the_scored_criteria(app, db, client, login_as, desk):
+    reviewer, assignments = desk
+    add_scores(assignments["accepted"], {"essential_1": 4, "essential_2": 3, "innovation": None})
+    db.session.commit()
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    assert "2 of 13 criteria" in page
+
+
+def test_other_reviewers_assignments_are_not_listed(app, db, client, login_as, desk, world):
+    reviewer, _ = desk
+    login_as(reviewer)
+    page = text(client.get("/reviews"))
+    assert "Lyon" not in page
+
+
+def test_an_unknown_group_is_not_found(app, client, login_as, desk):
+    reviewer, _ = desk
+    login_as(reviewer)
+    assert client.get("/reviews?group=everything").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc", "99"])
+def test_any_page_number_is_answered(app, client, login_as, desk, page):
+    reviewer, _ = desk
+    login_as(reviewer)
+    assert client.get(f"/reviews?page={page}").status_code == 200
+
+
+def test_a_user_who_is_not_a_reviewer_is_refused(app, client, login_as, world):
+    login_as(world.focal)
+    assert client.get("/reviews").status_code == 403
+
+
+def test_a_visitor_is_sent_to_sign_in(app, client):
+    response = client.get("/reviews")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def _count_queries(app, db, client, url) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_reviews(app, db, client, login_as):
+    reviewer = factories.make_reviewer(country="JP")
+    call = factories.make_call(state="reviewing")
+
+    def add(n):
+        for _ in range(n):
+            nomination = factories.make_nomination(call=call, state="under_review")
+            assignment = factories.make_assignment(nomination, reviewer, state="accepted")
+            add_scores(assignment, 3)
+        db.session.commit()
+
+    add(2)
+    login_as(reviewer)
+    few = _count_queries(app, db, client, "/reviews?group=to_score")
+    add(10)
+    many = _count_queries(app, db, client, "/reviews?group=to_score")
+    assert many == few

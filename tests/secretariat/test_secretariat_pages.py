@@ -1,0 +1,81 @@
+"""Every secretariat page renders, in every interface language, for a busy campaign."""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from secretariat_support import submit_review
+
+from recognition.config import LANGUAGES
+from recognition.workflow.registry import registry
+
+
+@pytest.fixture
+def busy(db, world):
+    """World's call with a nomination per state, reviews, a conflict, a pending city."""
+    for state in ("draft", "submitted", "returned", "shortlisted", "recognised", "ineligible"):
+        factories.make_nomination(call=world.call, state=state, areas_of_strength=[1])
+    submit_review(world.nomination, {"innovation": 0})
+    submit_review(world.nomination, {"innovation": 5})
+    factories.make_assignment(world.nomination, state="conflicted")
+    factories.make_assignment(world.nomination, state="accepted")
+    factories.make_city(name="Pendington", state="pending")
+    factories.make_call(state="open", title="Open call")
+    db.session.commit()
+    return world
+
+
+PAGES = [
+    "/secretariat/",
+    "/secretariat/calls/{call}/dashboard",
+    "/secretariat/calls/{call}/ranking",
+    "/secretariat/calls/{call}/announcement",
+    "/secretariat/audit",
+    "/nominations/{nomination}",
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_in_every_language(db, login_as, busy, officer, lang, path):
+    officer.locale = lang
+    db.session.commit()
+    url = path.format(call=busy.call.id, nomination=busy.nomination.id)
+    response = login_as(officer).get(url)
+    assert response.status_code == 200
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert f'<html lang="{lang}" dir="{direction}">' in response.get_data(as_text=True)
+
+
+WORKLISTS = [
+    ("call", "open_calls"),
+    ("city", "awaiting_verification"),
+    ("nomination", "awaiting_screening"),
+    ("nomination", "under_review"),
+    ("nomination", "to_announce"),
+    ("review", "conflicts"),
+]
+
+
+@pytest.mark.parametrize(("workflow", "worklist"), WORKLISTS)
+def test_every_secretariat_worklist_renders(as_officer, busy, workflow, worklist):
+    response = as_officer.get(f"/secretariat/worklists/{workflow}/{worklist}")
+    assert response.status_code == 200
+    assert "Nothing is waiting here." not in response.get_data(as_text=True)
+
+
+def test_the_worklist_table_names_every_secretariat_worklist(app):
+    """The parametrized list above covers every worklist the secretariat has."""
+    listed = set(WORKLISTS)
+    defined = {
+        (d.id, w.id)
+        for d in registry().definitions.values()
+        for w in d.worklists.values()
+        if "secretariat" in w.roles
+    }
+    assert defined == listed
+
+
+def test_recognised_nominations_are_announced_with_their_call_not_in_bulk(as_officer, busy):
+    html = as_officer.get("/secretariat/worklists/nomination/to_announce").get_data(as_text=True)
+    assert 'formaction="/secretariat/bulk/announce"' not in html
