@@ -38,6 +38,7 @@ lint: $(VENV)/.installed-test
 ## Lint, check the catalogs, run the suite on SQLite (browser tests included), then again
 ## on a fresh PostgreSQL database.
 test: $(VENV)/.installed-test translations lint
+	$(FLASK) translate check
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed-test translations

@@ -34,6 +34,8 @@ def extract() -> None:
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "lazy_ngettext:1,2",
         "--no-location",
         "--sort-output",
         "-o",
@@ -55,6 +57,25 @@ def update() -> None:
         "--no-fuzzy-matching",
         "--ignore-obsolete",
     )
+    fill_english(_root() / "translations" / "en" / "LC_MESSAGES" / "messages.po")
+
+
+def fill_english(path: Path) -> None:
+    """The English catalog translates every message to itself (the msgids are English)."""
+    from babel.messages.pofile import read_po, write_po
+
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple | list):
+            message.string = tuple(message.id)
+        elif not message.string:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100)
 
 
 @translate_cli.command("compile")

@@ -9,20 +9,52 @@ import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from babel.plural import PluralRule
 
 from .config import LANGUAGES
 
 #: Number of plural forms each language must have.
-PLURAL_FORMS = {"ar": 6, "ru": 3, "en": 2, "es": 2, "fr": 2, "zh": 1}
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdf]|%[sdf]|\{\w*\}")
+PLURAL_FORMS = {"ar": 6, "ru": 3, "en": 2, "es": 3, "fr": 3, "zh": 1}
+PLACEHOLDER = re.compile(r"%\((\w+)\)([sdfi])|%([sdfi])|\{(\w*)\}")
 
 
-def placeholders(text: str) -> list[str]:
-    return sorted(PLACEHOLDER.findall(text) if "%(" in text else PLACEHOLDER.findall(text))
+def placeholders(text: str) -> set[str]:
+    """The placeholders of a message: ``%(name)s`` with its type, ``%s``, ``{name}``."""
+    found = set()
+    for named, kind, bare, braces in PLACEHOLDER.findall(text):
+        if named:
+            found.add(f"%({named}){kind}")
+        elif bare:
+            found.add(f"%{bare}")
+        else:
+            found.add(f"{{{braces}}}")
+    return found
+
+
+def _problems_of(message, lang: str, num_plurals: int) -> list[str]:
+    label = message.id if isinstance(message.id, str) else message.id[0]
+    short = repr(label[:60].replace("\n", " "))
+    if message.fuzzy:
+        return [f"{lang}: fuzzy: {short}"]
+    plural = isinstance(message.id, tuple | list)
+    strings = tuple(message.string) if plural else (message.string,)
+    if not all(strings) or (plural and len(strings) != num_plurals):
+        return [f"{lang}: untranslated: {short}"]
+    sources = message.id if plural else (message.id,)
+    wanted = set().union(*(placeholders(text) for text in sources))
+    for text in strings:
+        found = placeholders(text)
+        if found - wanted:
+            return [f"{lang}: unknown placeholder {sorted(found - wanted)} in {short}"]
+        # A plural form may leave out the number (Arabic "one", Chinese), nothing else.
+        missing = wanted - found - ({"%(num)d", "%(num)s"} if plural else set())
+        if missing:
+            return [f"{lang}: placeholder {sorted(missing)} missing in {short}"]
+    return []
 
 
 def check_catalogs(folder: Path, languages=LANGUAGES) -> list[str]:
+    """Every problem of the catalogs in ``folder``: missing, fuzzy, broken placeholders,
+    wrong number of plural forms, messages of the template not in a catalog."""
     problems: list[str] = []
     template = folder / "messages.pot"
     template_ids = set()
@@ -41,35 +73,10 @@ def check_catalogs(folder: Path, languages=LANGUAGES) -> list[str]:
             problems.append(f"{lang}: {catalog.num_plurals} plural forms, expected {expected}")
         ids = set()
         for message in catalog:
-            if not message.id:
-                continue
-            ids.add(message.id)
-            label = message.id if isinstance(message.id, str) else message.id[0]
-            short = label[:60].replace("\n", " ")
-            if message.fuzzy:
-                problems.append(f"{lang}: fuzzy: {short!r}")
-            strings = (
-                message.string if isinstance(message.string, tuple | list) else (message.string,)
-            )
-            if not all(strings) or (message.pluralizable and len(strings) != catalog.num_plurals):
-                problems.append(f"{lang}: untranslated: {short!r}")
-                continue
-            sources = message.id if isinstance(message.id, tuple | list) else (message.id,)
-            wanted = set(PLACEHOLDER.findall(sources[-1])) | set(PLACEHOLDER.findall(sources[0]))
-            for s in strings:
-                found = set(PLACEHOLDER.findall(s))
-                named_wanted = {p for p in wanted if p}
-                if found - wanted or (named_wanted - found and not message.pluralizable):
-                    problems.append(f"{lang}: placeholders differ in {short!r}")
-                    break
-        missing = template_ids - ids
-        for msgid in sorted(missing, key=str)[:20]:
+            if message.id:
+                ids.add(message.id)
+                problems.extend(_problems_of(message, lang, catalog.num_plurals))
+        for msgid in sorted(template_ids - ids, key=str)[:20]:
             label = msgid if isinstance(msgid, str) else msgid[0]
             problems.append(f"{lang}: not in catalog (run flask translate update): {label[:60]!r}")
     return problems
-
-
-def plural_rule(lang: str) -> PluralRule:
-    from babel import Locale
-
-    return Locale.parse(lang).plural_form

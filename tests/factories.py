@@ -10,6 +10,9 @@ from recognition.accounts.operations import set_password
 from recognition.extensions import db
 from recognition.timeutil import utcnow
 
+#: The smallest bytes sniffed as a PDF.
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"
 
@@ -106,3 +109,55 @@ def make_assignment(nomination, reviewer=None, state="accepted", **fields):
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def pdf_bytes(label: str = "", size: int | None = None) -> bytes:
+    """A small PDF; ``label`` makes its content (and so its sha256) distinct; ``size`` pads."""
+    data = PDF + f"% {label}\n".encode()
+    if size is not None:
+        data += b"%" * (size - len(data))
+    return data
+
+
+def complete_role_model_answers(nomination, user) -> None:
+    """Fill every required input of the Role Model City form, valid, and attach the letters.
+
+    The answers go through ``save_answers`` and the files through ``attach`` (real PDF bytes,
+    stored under the test upload folder), as the city's edit pages would. Flushes only: the
+    caller commits when a request must see the data.
+    """
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from recognition.nominations.operations import attach, save_answers
+
+    programme = nomination.programme
+    assert programme.id == "role_model_city", "this helper fills the Role Model City form"
+    answers = {
+        "population": "250000",
+        "area_km2": "120",
+        "hazards": ["flood", "heat"],
+        "joined_campaign": "2021-03-15",
+        "motivation": "The city plans and acts with its residents.",
+        "innovation": "Neighbourhood risk maps drawn with residents.",
+        "sustained_results": "Flood damage halved over ten years.",
+        "sharing": "Twinning with three cities; annual training week.",
+        "nominator_type": "self",
+        "nominator_name": "",
+    }
+    grid = programme.inputs["essentials__1__score"].field
+    for number in range(1, len(grid.essentials) + 1):
+        answers[f"essentials__{number}__score"] = str(4 if number <= 6 else 3)
+        answers[f"essentials__{number}__narrative"] = f"Progress on Essential {number}."
+    save_answers(nomination, answers)
+    for field in ("motivation_letter", "recommendation_letter"):
+        attach(
+            nomination,
+            field,
+            FileStorage(
+                stream=io.BytesIO(pdf_bytes(f"{nomination.id}-{field}")), filename=f"{field}.pdf"
+            ),
+            user,
+        )
+    db.session.flush()

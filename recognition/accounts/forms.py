@@ -80,7 +80,7 @@ class RegistrationForm(AccountForm):
     password = PasswordField(
         _l("Password"),
         validators=PasswordRules.validators,
-        description=_l("At least 10 characters."),
+        description=_l("At least %(num)d characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -113,14 +113,14 @@ class ProfileForm(AccountForm):
         _l("Country you work in"),
         choices=[],
         validators=[Optional()],
-        description=_l("Reviewers are not assigned nominations from this country."),
+        description=_l("You are not assigned nominations from this country."),
     )
     affiliations = TextAreaField(
         _l("Affiliations"),
         validators=[Optional(), Length(max=2000)],
         description=_l(
-            "Organisations and cities you work for or with, one per line. Reviewers are not "
-            "assigned nominations they name."
+            "Organisations and cities you work for or with, one per line. You are not assigned "
+            "nominations they name."
         ),
     )
 
@@ -140,7 +140,7 @@ class PasswordChangeForm(AccountForm):
     password = PasswordField(
         _l("New password"),
         validators=PasswordRules.validators,
-        description=_l("At least 10 characters."),
+        description=_l("At least %(num)d characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -156,7 +156,7 @@ class SetPasswordForm(AccountForm):
     password = PasswordField(
         _l("New password"),
         validators=PasswordRules.validators,
-        description=_l("At least 10 characters."),
+        description=_l("At least %(num)d characters.", num=PASSWORD_MIN),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

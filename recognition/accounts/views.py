@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -50,7 +51,14 @@ def login():
         address = request.remote_addr or ""
         wait = seconds_until_allowed(form.email.data, address)
         if wait:
-            flash(_("Too many attempts. Try again in %(seconds)d seconds.", seconds=wait), "danger")
+            flash(
+                ngettext(
+                    "Too many attempts. Try again in %(num)d second.",
+                    "Too many attempts. Try again in %(num)d seconds.",
+                    wait,
+                ),
+                "danger",
+            )
             status = 429
         else:
             user = authenticate(form.email.data, form.password.data)

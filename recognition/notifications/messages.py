@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 TRANSITIONS = {
     ("city", "verify"): (
         _l("Your city is verified"),
-        _l("The secretariat verified %(title)s. You can now nominate it."),
+        _l("The secretariat verified %(title)s. The city can now submit nominations."),
     ),
     ("city", "reject"): (
         _l("Your city registration was not accepted"),

@@ -29,6 +29,7 @@ FIELD_TYPES = (
     "file",
     "essentials_grid",
 )
+CRITERION_KEYS = {"id", "title", "description", "weight", "min", "max", "essential"}
 DECISION_KINDS = ("strengths", "levels")
 #: Eligibility rules the code knows; a programme names the ones that apply to it.
 ELIGIBILITY_RULES = ("past_laureates_excluded", "one_recognition_per_city")
@@ -306,6 +307,8 @@ def parse_programme(raw: Any, source: str) -> Programme:
         if criterion_id in criterion_ids:
             c.add(f"{key}.id", f"duplicate criterion id {criterion_id!r}")
         criterion_ids.add(criterion_id)
+        for extra in sorted(set(body) - CRITERION_KEYS, key=str):
+            c.add(f"{key}.{extra}", "unknown key (is a text with a comma left unquoted?)")
         weight = _number(c, body.get("weight", 1), f"{key}.weight")
         if weight is not None and weight <= 0:
             c.add(f"{key}.weight", "must be positive")
@@ -344,6 +347,8 @@ def parse_programme(raw: Any, source: str) -> Programme:
     for index, body in enumerate(decision_raw.get("levels") or []):
         key = f"decision.levels[{index}]"
         body = c.mapping(body, key)
+        for extra in sorted(set(body) - {"id", "title", "max_per_call"}, key=str):
+            c.add(f"{key}.{extra}", "unknown key (is a text with a comma left unquoted?)")
         levels.append(
             Level(
                 id=c.text(body.get("id"), f"{key}.id", required=True),

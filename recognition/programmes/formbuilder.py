@@ -8,6 +8,7 @@ nothing; validation runs again whenever the nomination is shown or submitted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -83,8 +84,16 @@ class InRange(NumberRange):
             super().__call__(form, field)
 
 
+#: A word: one Chinese or Japanese character (they are written without spaces), or a run of
+#: other non-space characters.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff"
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}{_CJK_PUNCTUATION}]+")
+
+
 def count_words(text: Any) -> int:
-    return len(str(text or "").split())
+    """Count words as a word limit means them, in every language of the interface."""
+    return len(WORD.findall(str(text or "")))
 
 
 def _required(strict: bool) -> list:

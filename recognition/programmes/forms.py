@@ -47,13 +47,15 @@ class CallForm(FlaskForm):
         default=2,
         places=1,
         validators=[InputRequired(), InRange(0, 100)],
-        description=_l("Reviews disagree when their scores for a criterion differ by more."),
+        description=_l(
+            "Reviews disagree when their scores for a criterion differ by more than this value."
+        ),
     )
     reviewers_see_scores = BooleanField(
         _l("Reviewers who submitted may see the other reviewers' scores (without names)")
     )
     laureates_max = IntegerField(
-        _l("Laureates at most"),
+        _l("Maximum number of Laureates"),
         validators=[Optional(), InRange(0, 100)],
         description=_l("Leave empty for the programme's rule."),
     )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
@@ -26,7 +27,14 @@ from ..programmes.formbuilder import MultiCheckboxField
 from ..programmes.models import Call
 from ..review.aggregation import aggregate_nomination, reviews_complete
 from ..timeutil import utcnow
-from ..workflow.engine import ConditionNotMet, WorkflowError, fire, fire_many
+from ..workflow.engine import (
+    CONCURRENT_MESSAGE,
+    ConcurrentChange,
+    ConditionNotMet,
+    WorkflowError,
+    fire,
+    fire_many,
+)
 from ..workflow.operations import operation
 from ..workflow.security import can, require
 from . import ID, bp
@@ -97,7 +105,13 @@ def decide(
     override_reason: str | None = None,
     expected_version: int | None = None,
 ):
-    """Record the decision and fire recognise / not_recognise (flushes, never commits)."""
+    """Record the decision and fire recognise / not_recognise (flushes, never commits).
+
+    The version the officer saw is compared first: the reads below flush the decision's
+    fields, which moves the row's version on before fire() would see it.
+    """
+    if expected_version is not None and nomination.version != expected_version:
+        raise ConcurrentChange(CONCURRENT_MESSAGE, outcome, "version mismatch")
     programme = nomination.programme
     override_reason = (override_reason or "").strip()
     data: dict[str, Any] = {}
@@ -122,7 +136,12 @@ def decide(
                 and laureates_in(nomination.call, nomination.id) >= limit
             ):
                 raise ConditionNotMet(
-                    _l("This call already has its %(num)d Laureate(s).", num=limit), outcome
+                    lazy_ngettext(
+                        "This call already has its Laureate.",
+                        "This call already has its %(num)d Laureates.",
+                        limit,
+                    ),
+                    outcome,
                 )
             nomination.award_level = level
             data["award_level"] = level
@@ -145,7 +164,6 @@ def decide(
         outcome,
         actor,
         comment,
-        expected_version=expected_version,
         context={"override_reason": override_reason},
         data=data,
     )
@@ -236,9 +254,10 @@ def announce(call, actor, comment=None, expected_version=None):
         # All at once or not at all: a call announced with a recognised nomination left
         # unpublished would never publish it (the call's announce is final).
         raise ConditionNotMet(
-            _l(
-                "%(num)d recognised nomination(s) could not be announced: %(reason)s",
-                num=len(refused),
+            lazy_ngettext(
+                "%(num)d recognised nomination could not be announced: %(reason)s",
+                "%(num)d recognised nominations could not be announced: %(reason)s",
+                len(refused),
                 reason=refused[0].message,
             ),
             "announce",

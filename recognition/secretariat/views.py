@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import City, User
@@ -113,7 +114,12 @@ def bulk(transition: str):
     db.session.commit()
     done = sum(1 for r in results if r.done)
     flash(
-        _("%(done)d of %(total)d done.", done=done, total=len(results)),
+        ngettext(
+            "Done for %(done)d of %(num)d nomination.",
+            "Done for %(done)d of %(num)d nominations.",
+            len(results),
+            done=done,
+        ),
         "success" if done == len(results) else "warning",
     )
     title = registry().get("nomination").transitions[transition].title

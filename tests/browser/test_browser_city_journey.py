@@ -95,7 +95,7 @@ def test_focal_point_registers_writes_and_submits(
     # Submitting is refused: the recommendation letter is missing.
     page.goto(nomination_url)
     expect(page.locator("#problems")).to_be_visible()
-    expect(page.locator("#problems")).to_contain_text("Recommendation letter")
+    expect(page.locator("#problems")).to_contain_text("Lettre de recommandation")
     shoot(page, "05-missing")
 
     # Fix it and submit.

@@ -231,7 +231,7 @@ KINDS = {
     "city_verified": (
         city_verified,
         "Your city is verified",
-        "The secretariat verified Lyon. You can now nominate it.",
+        "The secretariat verified Lyon. The city can now submit nominations.",
         r"/cities/\d+",
     ),
     "city_rejected": (
@@ -354,7 +354,7 @@ def test_a_translated_subject_and_greeting_reach_each_recipient_in_their_languag
         {
             "Your city is verified": "Votre ville est vérifiée",
             "Hello %(name)s,": "Bonjour %(name)s,",
-            "The secretariat verified %(title)s. You can now nominate it.": (
+            "The secretariat verified %(title)s. The city can now submit nominations.": (
                 "Le secrétariat a vérifié %(title)s. Vous pouvez la proposer."
             ),
         },

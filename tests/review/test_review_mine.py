@@ -55,7 +55,7 @@ def test_each_group_shows_its_count(app, client, login_as, desk):
     reviewer, _ = desk
     login_as(reviewer)
     page = text(client.get("/reviews"))
-    for title, count in (("To accept", 1), ("To score", 2), ("Submitted", 1)):
+    for title, count in (("To accept", 1), ("To score", 2), ("Submitted reviews", 1)):
         assert f'{title} <span class="badge text-bg-secondary">{count}</span>' in page
 
 

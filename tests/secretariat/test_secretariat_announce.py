@@ -158,4 +158,4 @@ def test_an_announcement_is_all_or_nothing(db, login_as, decided):
     assert db.session.query(OutboxMessage).count() == 0
     [(category, message)] = flashes(client)
     assert category == "danger"
-    assert message.startswith("2 recognised nomination(s) could not be announced")
+    assert message.startswith("2 recognised nominations could not be announced")

@@ -191,7 +191,7 @@ def test_one_laureate_per_call(as_officer, award):
     decide(as_officer, manila, outcome="recognise", level="laureate")
     decide(as_officer, quito, outcome="recognise", level="laureate")
     assert reload(quito).state == "under_review"
-    assert ("danger", "This call already has its 1 Laureate(s).") in flashes(as_officer)
+    assert ("danger", "This call already has its Laureate.") in flashes(as_officer)
 
 
 def test_the_call_may_allow_more_laureates(db, as_officer, award):

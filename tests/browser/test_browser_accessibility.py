@@ -1,0 +1,119 @@
+"""Every key page, in English and in Arabic: no axe-core violation, valid HTML, and usable
+with the keyboard (visible focus, skip link)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import sign_in, submitted_review
+from conftest import ARTIFACTS, validate_html
+from factories import (
+    complete_role_model_answers,
+    make_assignment,
+    make_call,
+    make_focal_point,
+    make_nomination,
+    make_reviewer,
+    make_secretariat,
+)
+from playwright.sync_api import Page
+
+from recognition.timeutil import utcnow
+
+AXE = Axe()
+
+
+@pytest.fixture
+def campaign(db):
+    """A campaign with something on every key page."""
+    officer = make_secretariat(email="officer@example.org")
+    focal = make_focal_point(email="city@example.org")
+    city = focal.memberships[0].city
+    reviewer = make_reviewer(email="reviewer@example.org")
+    call = make_call("role_model_city", title="Role Model Cities 2027")
+    draft_call = make_call("sasakawa_award", title="Sasakawa Award 2027")
+    nomination = make_nomination(call, city, state="under_review")
+    complete_role_model_answers(nomination, focal)
+    assignment = make_assignment(nomination, reviewer, state="accepted")
+    for n in range(2):
+        submitted_review(nomination, make_reviewer(email=f"r{n}@example.org"))
+    draft = make_nomination(draft_call, city, state="draft")
+    announced_city = make_focal_point(email="public@example.org").memberships[0].city
+    make_nomination(
+        call,
+        announced_city,
+        state="announced",
+        areas_of_strength=[1, 2, 3, 4, 5],
+        announced_at=utcnow(),
+    )
+    call.state = "reviewing"
+    db.session.commit()
+    return {
+        "visitor": (
+            None,
+            [
+                "/login",
+                "/register",
+                "/calls",
+                "/recognised",
+                f"/recognised/cities/{announced_city.id}",
+            ],
+        ),
+        "city": (
+            focal,
+            [
+                "/nominations",
+                f"/nominations/{nomination.id}",
+                f"/nominations/{draft.id}/edit/nominee",
+                f"/nominations/{nomination.id}/edit/self_assessment",
+            ],
+        ),
+        "reviewer": (reviewer, ["/reviews", f"/reviews/{assignment.id}"]),
+        "officer": (
+            officer,
+            [
+                "/secretariat/",
+                f"/secretariat/calls/{call.id}/dashboard",
+                f"/secretariat/calls/{call.id}/ranking",
+                f"/nominations/{nomination.id}",
+            ],
+        ),
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_key_pages_have_no_axe_violations_and_valid_html(page: Page, campaign, lang, db):
+    folder = ARTIFACTS / f"html-{lang}"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    violations: dict[str, str] = {}
+    for role, (user, paths) in campaign.items():
+        page.context.clear_cookies()
+        if user is not None:
+            user.locale = lang
+            db.session.commit()
+            sign_in(page, user.email)
+        for path in paths:
+            page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert page.locator("html").get_attribute("lang") == lang
+            result = AXE.run(page)
+            if result.violations_count:
+                violations[f"{role} {path}"] = result.generate_report()
+            target = folder / f"{role}-{path.strip('/').replace('/', '-') or 'home'}.html"
+            target.write_text(page.content(), encoding="utf-8")
+            saved.append(target)
+    assert violations == {}, "\n\n".join(f"{k}\n{v}" for k, v in violations.items())
+    report = validate_html(saved)
+    assert report == "", report
+
+
+def test_skip_link_and_visible_focus(page: Page, campaign):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert "skip-link" in focused
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
