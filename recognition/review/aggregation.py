@@ -19,6 +19,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -28,8 +29,9 @@ from ..programmes.definition import Programme
 from .models import ACTIVE_STATES, Assignment, Score
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(NamedTuple):
+    """One submitted score. A tuple, so that the hot loops below unpack it cheaply."""
+
     nomination_id: int
     reviewer_id: int
     criterion: str
@@ -83,8 +85,7 @@ def submitted_scores(call_id: int, nomination_ids: Iterable[int] | None = None) 
     stmt = _scores_stmt(call_id).order_by(Assignment.nomination_id, Assignment.id, Score.criterion)
     if nomination_ids is not None:
         stmt = stmt.where(Assignment.nomination_id.in_(list(nomination_ids)))
-    # Rows are tuples with the same attribute names as ScoreRow; no copy is needed.
-    return db.session.execute(stmt).all()
+    return [ScoreRow._make(row) for row in db.session.execute(stmt).tuples()]
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,16 @@ def statistics_of(rows: Iterable[ScoreRow]) -> Statistics:
     """The statistics of the given score rows (the whole call's, for normalisation)."""
     sums_r: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     sums_c: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    for r in rows:
-        value = r.value
-        for acc in (sums_r[(r.reviewer_id, r.criterion)], sums_c[r.criterion]):
-            acc[0] += 1
-            acc[1] += value
-            acc[2] += value * value
+    for _nomination_id, reviewer_id, criterion, value in rows:
+        square = value * value
+        acc = sums_r[(reviewer_id, criterion)]
+        acc[0] += 1
+        acc[1] += value
+        acc[2] += square
+        acc = sums_c[criterion]
+        acc[0] += 1
+        acc[1] += value
+        acc[2] += square
     return Statistics(
         {k: _moments(*v) for k, v in sums_r.items()},
         {k: _moments(*v) for k, v in sums_c.items()},
@@ -147,10 +152,11 @@ def normaliser(rows_or_stats, programme: Programme):
     reviewer_stats, criterion_stats = stats.reviewer, stats.criterion
 
     def normalise(row: ScoreRow) -> float:
-        mean_r, sd_r = reviewer_stats[(row.reviewer_id, row.criterion)]
-        z = 0.0 if sd_r == 0 else (row.value - mean_r) / sd_r
-        mean_c, sd_c = criterion_stats[row.criterion]
-        low, high = bounds.get(row.criterion, (float("-inf"), float("inf")))
+        _nomination_id, reviewer_id, criterion, value = row
+        mean_r, sd_r = reviewer_stats[(reviewer_id, criterion)]
+        z = 0.0 if sd_r == 0 else (value - mean_r) / sd_r
+        mean_c, sd_c = criterion_stats[criterion]
+        low, high = bounds.get(criterion, (float("-inf"), float("inf")))
         return min(high, max(low, mean_c + z * sd_c))
 
     return normalise
@@ -167,14 +173,15 @@ def aggregate(
     normalise = normaliser(all_rows if all_rows is not None else rows, programme)
     groups: dict[int, dict[str, tuple[list, list]]] = defaultdict(dict)
     reviewers: dict[int, set[int]] = defaultdict(set)
-    for r in rows:
-        per_nomination = groups[r.nomination_id]
-        pair = per_nomination.get(r.criterion)
+    for row in rows:
+        nomination_id, reviewer_id, criterion, value = row
+        per_nomination = groups[nomination_id]
+        pair = per_nomination.get(criterion)
         if pair is None:
-            pair = per_nomination[r.criterion] = ([], [])
-        pair[0].append(r.value)
-        pair[1].append(normalise(r))
-        reviewers[r.nomination_id].add(r.reviewer_id)
+            pair = per_nomination[criterion] = ([], [])
+        pair[0].append(value)
+        pair[1].append(normalise(row))
+        reviewers[nomination_id].add(reviewer_id)
     rubric = programme.rubric
     best = sum(c.weight * c.max for c in rubric.criteria)
     results: dict[int, NominationResult] = {}
@@ -213,10 +220,45 @@ def aggregate(
     return results
 
 
+#: (database, call id) -> (fingerprint, results); a few calls at most.
+_CALL_CACHE: dict[tuple[str, int], tuple[tuple, dict[int, NominationResult]]] = {}
+_CALL_CACHE_SIZE = 8
+
+
+def _fingerprint(call) -> tuple:
+    """What the call's aggregation depends on, summed in one cheap query: any submitted,
+    reopened or resubmitted review, or a changed threshold, changes it."""
+    base = _scores_stmt(call.id).add_columns(Score.id.label("score_id")).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.max(base.c.score_id),
+            sa.func.sum(base.c.value),
+            sa.func.sum(base.c.value * base.c.value),
+            sa.func.sum(base.c.value * base.c.nomination_id),
+            sa.func.sum(base.c.value * base.c.reviewer_id),
+        )
+    ).one()
+    return (*row, call.disagreement_threshold)
+
+
 def aggregate_call(call) -> dict[int, NominationResult]:
-    """Aggregate every nomination of a call (one query)."""
+    """Aggregate every nomination of a call.
+
+    Results are kept per process while the call's submitted scores stay the same, so that
+    paging and sorting a large ranking does not recompute it (one cheap query checks).
+    """
+    key = (str(db.engine.url), call.id)
+    fingerprint = _fingerprint(call)
+    cached = _CALL_CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
     rows = submitted_scores(call.id)
-    return aggregate(call.programme, rows, call.disagreement_threshold)
+    results = aggregate(call.programme, rows, call.disagreement_threshold)
+    if len(_CALL_CACHE) >= _CALL_CACHE_SIZE:
+        _CALL_CACHE.pop(next(iter(_CALL_CACHE)))
+    _CALL_CACHE[key] = (fingerprint, results)
+    return results
 
 
 def aggregate_nomination(nomination: Nomination) -> NominationResult | None:

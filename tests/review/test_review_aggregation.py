@@ -307,6 +307,19 @@ def test_the_call_aggregates_only_its_submitted_reviews(app, sasakawa):
     )
 
 
+def test_the_call_aggregate_follows_a_new_review(app, db, sasakawa):
+    """Kept results are not served once another review is submitted."""
+    call, nominations = sasakawa
+    assert aggregate_call(call)[nominations[0].id].reviews == 3
+    assert aggregate_call(call) is aggregate_call(call)  # unchanged scores: kept
+    late = factories.make_assignment(nominations[0], factories.make_reviewer())
+    submit_scores(late, 10)
+    db.session.commit()
+    fresh = aggregate_call(call)[nominations[0].id]
+    assert fresh.reviews == 4
+    assert fresh.criteria["agent_of_change"].values[-1] == 10
+
+
 def test_one_nomination_is_normalised_against_the_whole_call(app, sasakawa):
     call, nominations = sasakawa
     found = aggregate_nomination(nominations[1])
