@@ -1,0 +1,140 @@
+"""Worklists: each user sees the saved queries of their roles, with counts, at a cost in SQL
+queries that does not grow with the data."""
+
+from __future__ import annotations
+
+import contextlib
+
+import factories
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import event
+
+from recognition.extensions import db
+from recognition.workflow.worklists import query, worklists_for
+
+
+def _counts(user) -> dict[tuple[str, str], int]:
+    return {(e.definition.id, e.worklist.id): e.count for e in worklists_for(user)}
+
+
+@contextlib.contextmanager
+def count_queries():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_secretariat_sees_its_worklists_with_counts(rolled_back_app):
+    call = factories.make_call()
+    for state in ("submitted", "submitted", "submitted", "draft", "returned"):
+        factories.make_nomination(call=call, state=state)
+    for state in ("under_review", "under_review", "shortlisted", "recognised"):
+        factories.make_nomination(call=call, state=state)
+    factories.make_city(state="pending")
+    officer = factories.make_secretariat()
+
+    assert _counts(officer) == {
+        ("nomination", "awaiting_screening"): 3,
+        ("nomination", "under_review"): 3,
+        ("nomination", "to_announce"): 1,
+        ("review", "conflicts"): 0,
+        ("call", "open_calls"): 1,
+        ("city", "awaiting_verification"): 1,
+    }
+    entry = next(e for e in worklists_for(officer) if e.worklist.id == "awaiting_screening")
+    assert entry.worklist.title == "Awaiting screening"
+
+
+def test_a_focal_point_sees_only_its_own_citys_returned_nominations(rolled_back_app):
+    mine, theirs = factories.make_city(), factories.make_city()
+    factories.make_nomination(city=mine, state="returned")
+    factories.make_nomination(city=mine, state="draft")
+    factories.make_nomination(city=mine, state="submitted")
+    factories.make_nomination(city=theirs, state="returned")
+    factories.make_nomination(city=theirs, state="returned")
+    focal_point = factories.make_focal_point(city=mine)
+
+    assert _counts(focal_point) == {
+        ("nomination", "our_drafts"): 1,
+        ("nomination", "returned_to_us"): 1,
+    }
+    entry = next(e for e in worklists_for(focal_point) if e.worklist.id == "returned_to_us")
+    assert entry.worklist.title == "Returned to us"
+    returned = db.session.scalars(query(entry.definition, entry.worklist, focal_point)).all()
+    assert {n.city_id for n in returned} == {mine.id}
+
+
+def test_an_empty_local_worklist_is_not_shown(rolled_back_app):
+    city = factories.make_city()
+    factories.make_nomination(city=city, state="submitted")
+    assert _counts(factories.make_focal_point(city=city)) == {}
+
+
+def test_a_reviewer_sees_the_assignments_awaiting_a_score(rolled_back_app):
+    reviewer = factories.make_reviewer()
+    for state in ("accepted", "accepted", "reopened", "submitted", "invited", "declined"):
+        factories.make_assignment(factories.make_nomination(state="under_review"), reviewer, state)
+    factories.make_assignment(factories.make_nomination(state="under_review"), state="accepted")
+
+    assert _counts(reviewer) == {("review", "to_accept"): 1, ("review", "to_score"): 3}
+    entry = next(e for e in worklists_for(reviewer) if e.worklist.id == "to_score")
+    assert entry.worklist.title == "Awaiting my score"
+
+
+def test_visitors_have_no_worklists(rolled_back_app):
+    assert worklists_for(AnonymousUserMixin()) == []
+    assert worklists_for(None) == []
+
+
+def _submitted(n, user):
+    call = factories.make_call()
+    for _ in range(n):
+        factories.make_nomination(call=call, state="submitted")
+    return ("nomination", "awaiting_screening")
+
+
+def _returned(n, user):
+    city = user.memberships[0].city
+    for _ in range(n):
+        factories.make_nomination(city=city, state="returned")
+    return ("nomination", "returned_to_us")
+
+
+def _to_score(n, user):
+    for _ in range(n):
+        factories.make_assignment(factories.make_nomination(state="under_review"), user)
+    return ("review", "to_score")
+
+
+@pytest.mark.parametrize(
+    ("make_user", "add_items"),
+    [
+        (factories.make_secretariat, _submitted),
+        (lambda: factories.make_focal_point(), _returned),
+        (factories.make_reviewer, _to_score),
+    ],
+    ids=["secretariat", "focal_point", "reviewer"],
+)
+def test_worklists_cost_the_same_queries_for_2_and_20_items(rolled_back_app, make_user, add_items):
+    user = make_user()
+    key = add_items(2, user)
+    _counts(user)  # load what belongs to the user once, as any page would
+    with count_queries() as few:
+        counts = _counts(user)
+    assert counts[key] == 2
+
+    add_items(18, user)
+    with count_queries() as many:
+        counts = _counts(user)
+    assert counts[key] == 20
+
+    assert len(many) == len(few)
+    assert all("count(" in q.lower() for q in many)

@@ -1,0 +1,242 @@
+"""Worlds for the workflow tests: objects in any state with their guards satisfied, users
+holding exactly one role on them, and ways to make each guard predicate fail.
+
+The tables are read from workflows/*.yaml at import time, so that parametrized tests follow
+the definitions: a new state, role or transition is tested without touching the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import factories
+import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
+
+from recognition.extensions import db
+from recognition.timeutil import utcnow
+from recognition.workflow.definition import WorkflowDefinition, load_definition
+from recognition.workflow.history import WorkflowEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / "workflows"
+
+DEFINITIONS: dict[str, WorkflowDefinition] = {
+    name: load_definition(WORKFLOWS / f"{name}.yaml")
+    for name in ("nomination", "review", "call", "city")
+}
+
+#: Each kind of user the tests build, per workflow: one role on the object, nothing more.
+ROLES: dict[str, tuple[str, ...]] = {
+    "nomination": (
+        "owner",
+        "assigned_reviewer",
+        "reviewer",
+        "secretariat",
+        "admin",
+        "anonymous",
+        "authenticated",
+    ),
+    "review": ("assignee", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
+    "call": ("focal_point", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
+    "city": ("member", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
+}
+
+_SIGNED_IN = frozenset({"anonymous", "authenticated"})
+
+#: What roles_for() answers for each kind of user: the built-in roles come with every
+#: signed-in user, and reviewers hold their global role beside a local one.
+EFFECTIVE_ROLES: dict[str, frozenset[str]] = {
+    "anonymous": frozenset({"anonymous"}),
+    "authenticated": _SIGNED_IN,
+    "reviewer": _SIGNED_IN | {"reviewer"},
+    "secretariat": _SIGNED_IN | {"secretariat"},
+    "admin": _SIGNED_IN | {"admin"},
+    "owner": _SIGNED_IN | {"owner"},
+    "assigned_reviewer": _SIGNED_IN | {"reviewer", "assigned_reviewer"},
+    "assignee": _SIGNED_IN | {"reviewer", "assignee"},
+    "focal_point": _SIGNED_IN | {"focal_point"},
+    "member": _SIGNED_IN | {"member"},
+}
+
+#: A complete Sasakawa Award nomination (plus its nomination letter, attached below).
+COMPLETE_ANSWERS = {
+    "nominee_type": "government",
+    "nominee_name": "City civil protection office",
+    "nominee_country": "FR",
+    "work_summary": "Twenty years of flood risk reduction.",
+    "concrete_results": "No deaths in the last three floods.",
+    "acting_ahead": "Early warning by text message.",
+    "sustainability": "Copied by four neighbouring towns.",
+}
+
+
+def allowed(definition: WorkflowDefinition, transition: str, role: str) -> bool:
+    """Whether a user of this kind passes the transition's role guard."""
+    return not EFFECTIVE_ROLES[role].isdisjoint(definition.transitions[transition].guard.roles)
+
+
+# -- objects ---------------------------------------------------------------------------------
+
+
+def make_open_call(**fields):
+    """An open Sasakawa Award call: nominations open now, reviews due in two months."""
+    fields.setdefault("programme_id", "sasakawa_award")
+    fields.setdefault("state", "open")
+    fields.setdefault("announcement", {"en": "The recognised cities of 2026."})
+    return factories.make_call(**fields)
+
+
+def make_nomination(state: str, *, reviewed: bool = True, **fields):
+    """A nomination in ``state`` that every guard of nomination.yaml lets through.
+
+    The data an operation would record with a transition (submission date, decider) is set
+    beforehand, so that fire() alone can reach any state without breaking a constraint.
+    ``reviewed`` adds one submitted review, so that the decision guard passes.
+    """
+    from recognition.nominations.models import Attachment
+
+    now = utcnow()
+    fields.setdefault("call", make_open_call())
+    fields.setdefault("city", factories.make_city(state="verified"))
+    fields.setdefault("answers", dict(COMPLETE_ANSWERS))
+    fields.setdefault("submitted_at", now)
+    fields.setdefault("decided_by_id", factories.make_secretariat(password=None).id)
+    fields.setdefault("decided_at", now)
+    nomination = factories.make_nomination(state=state, **fields)
+    db.session.add(
+        Attachment(
+            nomination=nomination,
+            field="nomination_letter",
+            filename="letter.pdf",
+            sha256="0" * 64,
+            mime="application/pdf",
+            size=1000,
+        )
+    )
+    if reviewed:
+        factories.make_assignment(
+            nomination, factories.make_reviewer(password=None), state="submitted"
+        )
+    db.session.flush()
+    return nomination
+
+
+def make_assignment(state: str, *, reviewer=None, nomination=None):
+    """An assignment in ``state`` on a nomination under review, complete and in time."""
+    from recognition.review.models import Score
+
+    nomination = nomination or make_nomination("under_review", reviewed=False)
+    assignment = factories.make_assignment(
+        nomination,
+        reviewer or factories.make_reviewer(password=None),
+        state=state,
+        submitted_at=utcnow(),
+        conflict_reason="Worked for the nominee",
+        recommendation="recognise",
+    )
+    for criterion in nomination.programme.rubric.criteria:
+        db.session.add(Score(assignment=assignment, criterion=criterion.id, value=criterion.max))
+    db.session.flush()
+    return assignment
+
+
+def make_object(workflow: str, state: str):
+    """An object of ``workflow`` in ``state``, with every guard predicate satisfied."""
+    if workflow == "nomination":
+        return make_nomination(state)
+    if workflow == "review":
+        return make_assignment(state)
+    if workflow == "call":
+        return make_open_call(state=state)
+    if workflow == "city":
+        return factories.make_city(state=state)
+    raise KeyError(workflow)
+
+
+# -- users -----------------------------------------------------------------------------------
+
+
+def make_user_with_role(workflow: str, role: str, obj: Any):
+    """A user who holds ``role`` on ``obj`` and no other role of the workflow."""
+    if role == "anonymous":
+        return AnonymousUserMixin()
+    if role == "authenticated":
+        return factories.make_user(password=None)
+    if role in ("reviewer", "secretariat", "admin"):
+        return factories.make_user(roles=(role,), password=None)
+    if role == "owner":
+        return factories.make_focal_point(city=obj.city, password=None)
+    if role == "assigned_reviewer":
+        reviewer = factories.make_reviewer(password=None)
+        factories.make_assignment(obj, reviewer, state="accepted")
+        return reviewer
+    if role == "assignee":
+        return obj.reviewer
+    if role == "focal_point":
+        return factories.make_focal_point(password=None)
+    if role == "member":
+        return factories.make_focal_point(city=obj, password=None)
+    raise KeyError((workflow, role))
+
+
+# -- guards made to fail ---------------------------------------------------------------------
+
+
+def _close_call(call) -> None:
+    now = utcnow()
+    call.opens_at = now - timedelta(days=40)
+    call.closes_at = now - timedelta(days=1)
+
+
+def _unset_dates(call) -> None:
+    # The database refuses such a call (closes_after_opening): this one is never flushed.
+    call.closes_at = call.opens_at
+
+
+#: predicate name -> function(obj) that makes the predicate false for ``obj``.
+BREAKERS = {
+    "city_is_verified": lambda n: setattr(n.city, "state", "pending"),
+    "call_is_open": lambda n: _close_call(n.call),
+    "nomination_is_complete": lambda n: setattr(n, "answers", {}),
+    "reviews_complete_or_overridden": lambda n: factories.make_assignment(n, state="accepted"),
+    "review_window_open": lambda a: setattr(
+        a.nomination.call, "review_deadline", utcnow() - timedelta(days=1)
+    ),
+    "review_is_complete": lambda a: setattr(a, "recommendation", ""),
+    "call_dates_are_set": _unset_dates,
+    "call_nominations_decided": lambda c: factories.make_nomination(call=c, state="submitted"),
+    "call_announcement_written": lambda c: setattr(c, "announcement", {"en": "  "}),
+}
+
+
+# -- history ---------------------------------------------------------------------------------
+
+
+def history(obj: Any) -> list[WorkflowEvent]:
+    """Every history row of ``obj`` in the database, oldest first (without flushing)."""
+    from recognition.workflow.registry import definition_for
+
+    stmt = (
+        sa.select(WorkflowEvent)
+        .where(
+            WorkflowEvent.object_type == definition_for(obj).applies_to,
+            WorkflowEvent.object_id == obj.id,
+        )
+        .order_by(WorkflowEvent.id)
+    )
+    with db.session.no_autoflush:
+        return list(db.session.scalars(stmt))
+
+
+def stored_state(obj: Any) -> str:
+    """The state column of ``obj`` as the database holds it (without flushing)."""
+    from recognition.workflow.registry import definition_for
+
+    definition = definition_for(obj)
+    table = type(obj).__table__
+    stmt = sa.select(table.c[definition.state_attribute]).where(table.c.id == obj.id)
+    with db.session.no_autoflush:
+        return db.session.execute(stmt).scalar_one()
