@@ -40,23 +40,39 @@ def demo_command(scale: int) -> None:
 @workflow_cli.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate_command(files: tuple[Path, ...]) -> None:
-    """Validate workflow definitions (all of workflows/ when no FILE is given)."""
-    from .workflow import guards
-    from .workflow.definition import DefinitionError, load_definition
+    """Validate workflow definitions (all of workflows/ when no FILE is given), with the
+    same checks as start-up: structure, predicates, worklist filters, duplicate ids."""
+    from .workflow import guards, worklists
+    from .workflow.definition import DefinitionError, load_definition, load_directory
 
-    folder = Path(current_app.config["RECOGNITION_ROOT"]) / "workflows"
-    paths = files or tuple(sorted(folder.glob("*.yaml")))
-    failed = False
-    for path in paths:
+    problems: list[tuple[str, str, str]] = []
+    checked: list[str] = []
+    if files:
+        definitions = {}
+        for path in files:
+            try:
+                definition = load_definition(path, guards.names())
+            except DefinitionError as exc:
+                problems.extend(exc.problems)
+                continue
+            definitions[definition.id] = definition
+            checked.append(path.name)
+    else:
+        folder = Path(current_app.config["RECOGNITION_ROOT"]) / "workflows"
         try:
-            load_definition(path, guards.names())
+            definitions = load_directory(folder, guards.names())
         except DefinitionError as exc:
-            failed = True
-            for file, key, message in exc.problems:
-                click.echo(f"{file}: {key}: {message}", err=True)
-        else:
-            click.echo(f"{path.name}: ok")
-    if failed:
+            definitions = {}
+            problems.extend(exc.problems)
+        checked = [d.source for d in definitions.values()]
+    problems.extend(worklists.validate_filters(definitions))
+    for file, key, message in problems:
+        click.echo(f"{file}: {key}: {message}", err=True)
+    bad = {file for file, _key, _message in problems}
+    for name in checked:
+        if name not in bad:
+            click.echo(f"{name}: ok")
+    if problems:
         sys.exit(1)
 
 

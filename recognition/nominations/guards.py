@@ -25,6 +25,12 @@ def nomination_is_complete(nomination, actor, context) -> bool:
     return not problems(nomination, strict=True)
 
 
+@guard("call_is_announced", _l("the call is announced (a nomination is published with its call)"))
+def call_is_announced(nomination, actor, context) -> bool:
+    """A nomination becomes public only with its call's announcement."""
+    return nomination.call.state == "announced"
+
+
 @guard(
     "reviews_complete_or_overridden",
     _l("all reviews are in (or the decision overrides this with a reason)"),

@@ -270,16 +270,11 @@ def announce(call, actor, comment=None, expected_version=None):
 
 @operation("nomination", "announce")
 def announce_nomination(nomination, actor, comment=None, expected_version=None):
-    """Refuse to publish a nomination on its own: it becomes public with its call.
+    """Publish a recognised nomination, dated with its call's announcement.
 
-    nomination.yaml lets the secretariat fire "announce" from a recognised nomination's page
-    or a worklist; before the call is announced that would publish one city early. The
-    call's announcement fires the nominations' transition itself (see announce()).
+    nomination.yaml guards the transition with "call_is_announced": a nomination becomes
+    public with its call (see announce()), never one city early.
     """
-    if nomination.call.state != "announced":
-        raise ConditionNotMet(
-            _l("A nomination is announced with its call: announce the call."), "announce"
-        )
     event = fire(nomination, "announce", actor, comment, expected_version=expected_version)
     nomination.announced_at = nomination.call.announced_at or utcnow()
     return event

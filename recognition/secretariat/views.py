@@ -16,9 +16,9 @@ from ..i18n import local_to_utc
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..web import Page, paginate, safe_next
-from ..workflow.engine import BulkResult, WorkflowError, available_transitions
+from ..workflow.engine import available_transitions
 from ..workflow.history import WorkflowEvent
-from ..workflow.operations import perform
+from ..workflow.operations import perform_many
 from ..workflow.registry import bound_models, registry
 from ..workflow.security import can, require
 from ..workflow.worklists import query as worklist_query
@@ -124,24 +124,6 @@ def bulk(transition: str):
     )
     title = registry().get("nomination").transitions[transition].title
     return render_template("secretariat/bulk_result.html", results=results, title=title)
-
-
-def perform_many(objs, transition: str, actor, comment: str | None) -> list[BulkResult]:
-    """Run a transition's operation on each object in its own savepoint; done or refused, why.
-
-    Through the operations, not plain fire(): a decision records its decider and areas of
-    strength, and an announcement waits for the call, in bulk as on one nomination.
-    """
-    results = []
-    for obj in objs:
-        try:
-            with db.session.begin_nested():
-                perform(obj, transition, actor, comment, None)
-        except WorkflowError as exc:
-            results.append(BulkResult(obj, False, exc.message))
-        else:
-            results.append(BulkResult(obj, True))
-    return results
 
 
 @bp.get(f"/calls/<{ID}:call_id>/dashboard")

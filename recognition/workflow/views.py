@@ -50,6 +50,10 @@ def fire_transition(workflow_id: str, object_id: int, transition: str):
             for error in errors:
                 flash(error, "danger")
         return redirect(back)
+    declared = definition.transitions.get(transition)
+    if declared is not None and declared.confirm and not form.confirmed.data:
+        flash(_("Tick the box to confirm: %(question)s", question=_(declared.confirm)), "warning")
+        return redirect(back)
     try:
         perform(obj, transition, current_user, form.comment.data, form.version.data)
     except WorkflowError as exc:

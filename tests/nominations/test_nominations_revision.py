@@ -30,6 +30,7 @@ def flashes(response) -> list[str]:
 
 def fire(client, nomination, transition, comment=None, follow=True):
     data = {"next": f"/nominations/{nomination.id}", "version": nomination.version}
+    data["confirmed"] = "y"  # the box a withdrawal asks to tick
     if comment is not None:
         data["comment"] = comment
     return client.post(

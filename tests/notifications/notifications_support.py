@@ -47,7 +47,9 @@ def make_nomination(state: str = "draft", **fields):
     from recognition.nominations.models import Attachment
 
     now = utcnow()
-    fields.setdefault("call", factories.make_call(programme_id="sasakawa_award"))
+    # A recognised nomination is published with its call (guard call_is_announced).
+    call_state = "announced" if state == "recognised" else "open"
+    fields.setdefault("call", factories.make_call(programme_id="sasakawa_award", state=call_state))
     fields.setdefault("city", factories.make_city(state="verified"))
     fields.setdefault("answers", dict(COMPLETE_ANSWERS))
     fields.setdefault("submitted_at", now)

@@ -509,6 +509,7 @@ def test_no_message_a_city_receives_names_a_reviewer(app):
     first.state = "submitted"
     db.session.flush()
     fire(nomination, "recognise", officer)
+    nomination.call.state = "announced"  # as the call's announcement leaves it
     fire(nomination, "announce", officer)
     db.session.commit()
 

@@ -43,7 +43,9 @@ def decided(db):
 
 
 def announce(client, call):
-    return client.post(f"/workflow/call/{call.id}/announce", data={"next": page(call)})
+    return client.post(
+        f"/workflow/call/{call.id}/announce", data={"next": page(call), "confirmed": "y"}
+    )
 
 
 def states(nominations) -> dict[str, str]:
@@ -144,18 +146,30 @@ def test_announcing_without_text_publishes_nothing(db, as_officer, decided):
     assert db.session.query(OutboxMessage).count() == 0
 
 
-def test_an_announcement_is_all_or_nothing(db, login_as, decided):
-    """An administrator may announce the call but not the nominations (nomination.yaml):
-    the announcement is refused as a whole rather than leaving recognised cities unpublished."""
+def test_an_administrator_announces_the_call_and_its_nominations(db, login_as, decided):
     call, nominations = decided
     call.announcement = {"en": "Congratulations"}
     admin = factories.make_user(roles=("admin",))
     db.session.commit()
-    client = login_as(admin)
-    announce(client, call)
+    announce(login_as(admin), call)
+    assert db.session.get(Call, call.id).state == "announced"
+    assert states(nominations)["Lyon"] == "announced"
+
+
+def test_an_announcement_is_all_or_nothing(db, login_as, decided, as_officer, monkeypatch):
+    """If a recognised nomination cannot be published, the call is not announced either,
+    rather than leaving recognised cities unpublished for ever (the call's state is final)."""
+    from recognition.workflow import guards
+
+    call, nominations = decided
+    call.announcement = {"en": "Congratulations"}
+    db.session.commit()
+    refusing = guards.RegisteredGuard("call_is_announced", "never", lambda *args: False)
+    monkeypatch.setitem(guards._registry, "call_is_announced", refusing)
+    announce(as_officer, call)
     assert db.session.get(Call, call.id).state == "decided"
     assert states(nominations)["Lyon"] == "recognised"
     assert db.session.query(OutboxMessage).count() == 0
-    [(category, message)] = flashes(client)
+    [(category, message)] = flashes(as_officer)
     assert category == "danger"
     assert message.startswith("2 recognised nominations could not be announced")

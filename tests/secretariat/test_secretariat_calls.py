@@ -14,7 +14,7 @@ from recognition.workflow.history import WorkflowEvent
 def fire(client, call, transition, comment=""):
     return client.post(
         f"/workflow/call/{call.id}/{transition}",
-        data={"comment": comment, "next": f"/calls/{call.id}"},
+        data={"comment": comment, "next": f"/calls/{call.id}", "confirmed": "y"},
     )
 
 

@@ -99,7 +99,10 @@ def make_nomination(state: str, *, reviewed: bool = True, **fields):
     from recognition.nominations.models import Attachment
 
     now = utcnow()
-    fields.setdefault("call", make_open_call())
+    # A recognised nomination is announced with its call (guard call_is_announced).
+    fields.setdefault(
+        "call", make_open_call(state="announced" if state == "recognised" else "open")
+    )
     fields.setdefault("city", factories.make_city(state="verified"))
     fields.setdefault("answers", dict(COMPLETE_ANSWERS))
     fields.setdefault("submitted_at", now)
@@ -209,6 +212,7 @@ BREAKERS = {
     "call_dates_are_set": _unset_dates,
     "call_nominations_decided": lambda c: factories.make_nomination(call=c, state="submitted"),
     "call_announcement_written": lambda c: setattr(c, "announcement", {"en": "  "}),
+    "call_is_announced": lambda n: setattr(n.call, "state", "decided"),
 }
 
 
