@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..notifications.operations import _in_locale, absolute_url, queue
+from ..notifications.operations import notify_invitation, notify_password_reset
 from ..timeutil import utcnow
 from ..web import safe_next
 from ..workflow.engine import available_transitions
@@ -38,7 +37,7 @@ from .operations import (
     set_password,
     user_by_email,
 )
-from .tokens import TokenInvalid, make_token, read_token
+from .tokens import TokenInvalid, read_token
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -223,13 +222,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         if user is not None and user.active:
-            queue(
-                user,
-                "password_reset",
-                _in_locale(user, _l("Reset your password")),
-                link=absolute_url("accounts.reset_password", token=make_token(user, "reset")),
-                hours=current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600,
-            )
+            notify_password_reset(user)
             db.session.commit()
         flash(_("If an account uses this address, a message with a link is on its way."), "info")
         return redirect(url_for("accounts.login"))
@@ -277,15 +270,7 @@ def invite():
             _email_taken_meanwhile(form)
             return render_template("accounts/invite.html", form=form)
         role = INVITABLE_ROLES[form.role.data]
-        queue(
-            user,
-            "invitation",
-            _in_locale(user, _l("You are invited to Recognition")),
-            link=absolute_url("accounts.accept_invitation", token=make_token(user, "invite")),
-            inviter=current_user.name,
-            role=_in_locale(user, role),
-            hours=current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600,
-        )
+        notify_invitation(user, current_user, role)
         db.session.commit()
         flash(_("%(name)s is invited.", name=user.name), "success")
         return redirect(url_for("accounts.invite"))

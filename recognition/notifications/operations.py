@@ -189,6 +189,38 @@ def notify_registration(user: User, city) -> None:
         )
 
 
+def _link_hours() -> int:
+    return current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600
+
+
+def notify_password_reset(user: User) -> None:
+    """Send a single-use, expiring link to choose a new password."""
+    from ..accounts.tokens import make_token
+
+    queue(
+        user,
+        "password_reset",
+        _in_locale(user, _l("Reset your password")),
+        link=absolute_url("accounts.reset_password", token=make_token(user, "reset")),
+        hours=_link_hours(),
+    )
+
+
+def notify_invitation(user: User, inviter: User, role: Any) -> None:
+    """Invite a reviewer or a secretariat member: a link to choose a password."""
+    from ..accounts.tokens import make_token
+
+    queue(
+        user,
+        "invitation",
+        _in_locale(user, _l("You are invited to Recognition")),
+        link=absolute_url("accounts.accept_invitation", token=make_token(user, "invite")),
+        inviter=inviter.name,
+        role=_in_locale(user, role),
+        hours=_link_hours(),
+    )
+
+
 def notify_assignment(assignment) -> None:
     reviewer = assignment.reviewer
     nomination = assignment.nomination

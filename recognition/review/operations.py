@@ -20,6 +20,7 @@ from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, fire
 from ..workflow.operations import operation
 from ..workflow.registry import definition_for
+from ..workflow.security import can
 from .models import Assignment, Score
 
 #: Assignment states that count towards a nomination's reviewers and a reviewer's load.
@@ -132,7 +133,7 @@ def reviewers() -> list[User]:
 
 def assign(nomination: Nomination, reviewer: User, actor: User) -> Assignment:
     """Invite a reviewer to a nomination; refuse a known conflict or a repeated invitation."""
-    if "reviewer" not in reviewer.global_roles or not reviewer.active:
+    if not reviewer.active or not can(reviewer, "review"):
         raise AssignmentRefused(_l("This person is not an active reviewer."))
     existing = db.session.scalar(
         sa.select(Assignment).where(

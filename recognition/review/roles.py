@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..workflow.registry import bind_model
-from ..workflow.security import local_role
+from ..workflow.security import can, local_role
 from .models import ACTIVE_STATES, Assignment
 
 bind_model(Assignment)
@@ -46,7 +46,7 @@ def _assigned_users(nomination):
 @local_role("assigned_reviewer", "nomination", clause=_assigned_clause, users=_assigned_users)
 def is_assigned_reviewer(user, nomination) -> bool:
     """The user has an accepted, non-conflicted assignment to the nomination."""
-    if "reviewer" not in user.global_roles:
+    if not can(user, "review"):
         return False
     return bool(
         db.session.scalar(

@@ -43,10 +43,9 @@ def actor_label(event: Any) -> str:
         return _("System")
     if can(current_user, "run_campaign"):
         return actor.name
-    roles = actor.global_roles
-    if "secretariat" in roles or "admin" in roles:
+    if can(actor, "run_campaign"):
         return _("Secretariat")
-    if "reviewer" in roles and current_user.is_authenticated and actor.id != current_user.id:
+    if can(actor, "review") and current_user.is_authenticated and actor.id != current_user.id:
         return _("Reviewer")
     return actor.name
 
