@@ -91,22 +91,37 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(stmt: Any, per_page: int | None = None, scalars: bool = True) -> Page:
-    """Paginate a SELECT by ``?page=``; out-of-range pages show the last page."""
-    per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
+def _page_number(total: int, per_page: int, arg: str) -> int:
+    """The page asked for by ``?<arg>=``; anything unreadable is the first, past the end the
+    last."""
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = max(1, int(request.args.get(arg, 1)))
     except ValueError:
         page = 1
+    return min(page, max(1, -(-total // per_page)))
+
+
+def paginate(
+    stmt: Any, per_page: int | None = None, scalars: bool = True, arg: str = "page"
+) -> Page:
+    """Paginate a SELECT by ``?<arg>=`` (one COUNT, one SELECT); rows, or ORM objects."""
+    per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     )
     total = total or 0
-    last = max(1, -(-total // per_page))
-    page = min(page, last)
+    page = _page_number(total, per_page, arg)
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(limited) if scalars else db.session.execute(limited)
     return Page(list(result.unique() if scalars else result), page, per_page, total)
+
+
+def paginate_list(items: list[Any], per_page: int | None = None, arg: str = "page") -> Page:
+    """Paginate a list already in memory (sorted in Python, e.g. a ranking)."""
+    per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
+    page = _page_number(len(items), per_page, arg)
+    start = (page - 1) * per_page
+    return Page(items[start : start + per_page], page, per_page, len(items))
 
 
 def page_url(page: int, arg: str = "page") -> str:

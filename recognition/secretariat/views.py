@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import local_to_utc
 from ..nominations.models import Nomination
 from ..programmes.models import Call
-from ..web import Page, paginate, safe_next
+from ..web import paginate, paginate_list, safe_next
 from ..workflow.engine import available_transitions
 from ..workflow.history import WorkflowEvent
 from ..workflow.operations import perform_many
@@ -135,7 +135,7 @@ def dashboard(call_id: int):
     definition = registry().get("nomination")
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
     progress = paginate(review_progress_stmt(call.id), scalars=False)
-    reviewers = _paginate_rows(reviewer_progress_stmt(call.id), "rpage")
+    reviewers = paginate(reviewer_progress_stmt(call.id), scalars=False, arg="rpage")
     disagreements = disagreement_ids(call)
     cities = dict(
         db.session.execute(
@@ -155,22 +155,6 @@ def dashboard(call_id: int):
         disagreements=[(i, cities.get(i, "")) for i in disagreements[:20]],
         disagreement_count=len(disagreements),
     )
-
-
-def _paginate_rows(stmt, arg: str) -> Page:
-    """Paginate rows by ``?<arg>=`` (a second pager on the page); out-of-range: the last page."""
-    per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
-    try:
-        page = max(1, int(request.args.get(arg, 1)))
-    except ValueError:
-        page = 1
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    total = total or 0
-    page = min(page, max(1, -(-total // per_page)))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(rows, page, per_page, total)
 
 
 @bp.post(f"/calls/<{ID}:call_id>/remind/<{ID}:reviewer_id>")
@@ -205,15 +189,8 @@ def ranking(call_id: int):
     flagged = request.args.get("disagreement") == "1"
     rows = ranking_rows(call, state, country, flagged)
     rows.sort(key=lambda r: r.key(sort), reverse=sort != "city")
-    per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    pages = max(1, -(-len(rows) // per_page))
-    number = min(number, pages)
-    start = (number - 1) * per_page
-    page = Page(rows[start : start + per_page], number, per_page, len(rows))
+    page = paginate_list(rows)
+    start = (page.page - 1) * page.per_page
     countries = sorted(
         c
         for (c,) in db.session.execute(
