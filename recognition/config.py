@@ -38,8 +38,6 @@ def load(root: Path, instance_path: str) -> dict:
         ),
         "RECOGNITION_MAX_FILE_MB": _env_int("RECOGNITION_MAX_FILE_MB", 20),
         "RECOGNITION_MAX_NOMINATION_MB": _env_int("RECOGNITION_MAX_NOMINATION_MB", 100),
-        # A request larger than a whole nomination's files is refused before it is read.
-        "MAX_CONTENT_LENGTH": (_env_int("RECOGNITION_MAX_NOMINATION_MB", 100) + 5) * 1024 * 1024,
         "RECOGNITION_BASE_URL": env.get("RECOGNITION_BASE_URL", "http://127.0.0.1:5000"),
         "RECOGNITION_MAIL_HOST": env.get("RECOGNITION_MAIL_HOST", ""),
         "RECOGNITION_MAIL_PORT": _env_int("RECOGNITION_MAIL_PORT", 25),

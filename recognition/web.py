@@ -172,6 +172,12 @@ def register_converters(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
+    @app.before_request
+    def limit_request_size() -> None:
+        """Refuse, unread, a body larger than a whole nomination's files may be (413)."""
+        limit = current_app.config["RECOGNITION_MAX_NOMINATION_MB"] + 1
+        request.max_content_length = limit * 1024 * 1024
+
     for code in ERRORS:
         app.register_error_handler(code, lambda exc, code=code: _on_error(exc, code))
 

@@ -161,3 +161,55 @@ def complete_role_model_answers(nomination, user) -> None:
             user,
         )
     db.session.flush()
+
+
+#: A complete UN Sasakawa Award nomination (its nomination letter is attached separately).
+COMPLETE_SASAKAWA_ANSWERS = {
+    "nominee_type": "government",
+    "nominee_name": "City civil protection office",
+    "nominee_country": "FR",
+    "work_summary": "Twenty years of flood risk reduction.",
+    "concrete_results": "No deaths in the last three floods.",
+    "acting_ahead": "Early warning by text message.",
+    "sustainability": "Copied by four neighbouring towns.",
+}
+
+
+def make_ready_nomination(state: str = "draft", **fields):
+    """A complete Sasakawa nomination in ``state`` of a verified city, that the guards of
+    nomination.yaml let through: fire() alone can move it on.
+
+    The data an operation records beside a transition (submission date, decider) is set
+    beforehand, so that no database constraint breaks; a recognised nomination sits in an
+    announced call (guard call_is_announced), any other in an open one.
+    """
+    from recognition.nominations.models import Attachment
+
+    now = utcnow()
+    call_state = "announced" if state == "recognised" else "open"
+    fields.setdefault(
+        "call",
+        make_call(
+            programme_id="sasakawa_award",
+            state=call_state,
+            announcement={"en": "The recognised cities of 2026."},
+        ),
+    )
+    fields.setdefault("city", make_city(state="verified"))
+    fields.setdefault("answers", dict(COMPLETE_SASAKAWA_ANSWERS))
+    fields.setdefault("submitted_at", now)
+    fields.setdefault("decided_by_id", make_user(password=None).id)  # only the column needs one
+    fields.setdefault("decided_at", now)
+    nomination = make_nomination(state=state, **fields)
+    db.session.add(
+        Attachment(
+            nomination=nomination,
+            field="nomination_letter",
+            filename="letter.pdf",
+            sha256="0" * 64,
+            mime="application/pdf",
+            size=1000,
+        )
+    )
+    db.session.flush()
+    return nomination

@@ -149,6 +149,14 @@ def attach(nomination: Nomination, field: str, upload, actor: User) -> Attachmen
     return attachment
 
 
+def files_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
+    """The nomination's files grouped by the form input they answer, for display."""
+    grouped: dict[str, list[Attachment]] = {}
+    for attachment in nomination.attachments:
+        grouped.setdefault(attachment.field, []).append(attachment)
+    return grouped
+
+
 def remove_attachment(attachment: Attachment) -> None:
     nomination = attachment.nomination
     nomination.attachments.remove(attachment)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,6 +33,7 @@ from .operations import (
     attach,
     diff,
     existing_nomination,
+    files_by_field,
     not_open_message,
     remove_attachment,
     save_answers,
@@ -127,7 +127,7 @@ def show(nomination_id: int):
         transitions=transitions,
         history=history_of(nomination, "nomination"),
         format_answer=format_answer,
-        files_by_field=_files_by_field(nomination),
+        files_by_field=files_by_field(nomination),
         has_changes=len(snapshots(nomination)) > 1,
         **panels,
     )
@@ -143,25 +143,6 @@ def decision_context(nomination: Nomination) -> dict:
     from ..secretariat.decisions import decision_context as decisions
 
     return decisions(nomination)
-
-
-def _files_by_field(nomination: Nomination) -> dict[str, list[Attachment]]:
-    grouped: dict[str, list[Attachment]] = {}
-    for a in nomination.attachments:
-        grouped.setdefault(a.field, []).append(a)
-    return grouped
-
-
-@bp.before_app_request
-def limit_section_body() -> None:
-    """Refuse a section form's body far beyond what a whole nomination may hold, unread.
-
-    An app-wide hook, registered before the site's own hooks (which read every form), so
-    that the limit is set before anything parses the body.
-    """
-    if request.endpoint == "nominations.edit":
-        limit = current_app.config["RECOGNITION_MAX_NOMINATION_MB"] + 1
-        request.max_content_length = limit * 1024 * 1024
 
 
 @bp.route("/nominations/<int:nomination_id>/edit/<section_id>", methods=["GET", "POST"])
@@ -285,7 +266,7 @@ def render_page(nomination: Nomination, section, form):
         section=section,
         form=form,
         progress=completeness(nomination),
-        files_by_field=_files_by_field(nomination),
+        files_by_field=files_by_field(nomination),
     )
 
 

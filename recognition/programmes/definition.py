@@ -7,7 +7,7 @@ the key. Titles, help texts and choice labels are English msgids, translated at 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -422,11 +422,3 @@ def load_programmes(folder: Path) -> dict[str, Programme]:
     if problems:
         raise DefinitionError(problems)
     return programmes
-
-
-def all_titles(programme: Programme) -> Iterable[str]:
-    yield programme.title
-    for s in programme.sections:
-        yield s.title
-        for f in s.fields:
-            yield f.title

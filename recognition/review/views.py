@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from ..accounts.models import User
 from ..extensions import csrf, db
 from ..nominations.models import Nomination
-from ..nominations.views import _files_by_field
+from ..nominations.operations import files_by_field
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
 from ..web import paginate
@@ -192,7 +192,7 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
         ],
         others=other_reviews(assignment) if see_others else [],
         format_answer=format_answer,
-        files_by_field=_files_by_field(nomination) if can(current_user, "view", nomination) else {},
+        files_by_field=files_by_field(nomination) if can(current_user, "view", nomination) else {},
         show_nomination=can(current_user, "view", nomination),
     )
 

@@ -11,64 +11,17 @@ from email import policy
 from email.message import EmailMessage
 
 import factories
-import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
 from recognition.extensions import db
 from recognition.notifications.models import OutboxMessage
-from recognition.timeutil import utcnow
-
-#: Building a programme's form to check completeness trips a wtforms deprecation warning in
-#: recognition/programmes/formbuilder.py (not ours); tests that submit ignore exactly that.
-FORMBUILDER_WARNING = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
-
-#: A complete Sasakawa Award nomination (its nomination letter is attached below).
-COMPLETE_ANSWERS = {
-    "nominee_type": "government",
-    "nominee_name": "City civil protection office",
-    "nominee_country": "FR",
-    "work_summary": "Twenty years of flood risk reduction.",
-    "concrete_results": "No deaths in the last three floods.",
-    "acting_ahead": "Early warning by text message.",
-    "sustainability": "Copied by four neighbouring towns.",
-}
 
 
 def make_nomination(state: str = "draft", **fields):
-    """A complete Sasakawa nomination in ``state``, in an open call of a verified city.
-
-    The dates an operation records beside a transition (submitted, decided) are set already,
-    so that fire() alone can move it on without breaking a database constraint.
-    """
-    from recognition.nominations.models import Attachment
-
-    now = utcnow()
-    # A recognised nomination is published with its call (guard call_is_announced).
-    call_state = "announced" if state == "recognised" else "open"
-    fields.setdefault("call", factories.make_call(programme_id="sasakawa_award", state=call_state))
-    fields.setdefault("city", factories.make_city(state="verified"))
-    fields.setdefault("answers", dict(COMPLETE_ANSWERS))
-    fields.setdefault("submitted_at", now)
-    if "decided_by_id" not in fields:
-        fields["decided_by_id"] = factories.make_user(password=None).id
-        fields["decided_at"] = now
-    nomination = factories.make_nomination(state=state, **fields)
-    db.session.add(
-        Attachment(
-            nomination=nomination,
-            field="nomination_letter",
-            filename="letter.pdf",
-            sha256="0" * 64,
-            mime="application/pdf",
-            size=1000,
-        )
-    )
-    db.session.flush()
-    return nomination
+    """A complete Sasakawa nomination in ``state`` that fire() alone can move on."""
+    return factories.make_ready_nomination(state, **fields)
 
 
 def outbox(**where) -> list[OutboxMessage]:

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 from flask_login import login_user
-from notifications_support import FORMBUILDER_WARNING, make_nomination, outbox
+from notifications_support import make_nomination, outbox
 
 from recognition.accounts.models import User
 from recognition.config import LANGUAGES
@@ -296,13 +296,11 @@ def build(kind, client, login_as, locale="en"):
     return KINDS[kind][0](client, login_as, locale)
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_has_its_subject(app, client, login_as, kind):
     assert build(kind, client, login_as).subject == KINDS[kind][1]
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_says_what_happened_in_text_and_html(app, client, login_as, kind):
     message = build(kind, client, login_as)
@@ -311,7 +309,6 @@ def test_each_message_says_what_happened_in_text_and_html(app, client, login_as,
     assert sentence.replace("'", "&#39;") in message.body_html
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_greets_its_recipient(app, client, login_as, kind):
     message = build(kind, client, login_as)
@@ -320,7 +317,6 @@ def test_each_message_greets_its_recipient(app, client, login_as, kind):
     assert f"<p>Hello {name},</p>" in message.body_html
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_links_to_the_page_it_is_about(app, client, login_as, kind):
     message = build(kind, client, login_as)
@@ -330,7 +326,6 @@ def test_each_message_links_to_the_page_it_is_about(app, client, login_as, kind)
     assert f'href="{message.link}"' in message.body_html
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_is_in_the_recipients_language(app, client, login_as, kind):
     message = build(kind, client, login_as, locale="ar")
@@ -338,7 +333,6 @@ def test_each_message_is_in_the_recipients_language(app, client, login_as, kind)
     assert '<html lang="ar" dir="rtl">' in message.body_html
 
 
-@FORMBUILDER_WARNING
 @ALL_KINDS
 def test_each_message_is_a_whole_html_document(app, client, login_as, kind):
     message = build(kind, client, login_as)
@@ -486,7 +480,6 @@ def test_a_message_to_the_assignee_about_a_withdrawal_does_not_repeat_the_commen
     assert "complained" not in message.body_text
 
 
-@FORMBUILDER_WARNING
 def test_no_message_a_city_receives_names_a_reviewer(app):
     """A whole cycle with reviewers acting: nothing sent to the city names one of them."""
     focal = factories.make_user(name="Ana Focal")

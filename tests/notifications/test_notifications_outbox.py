@@ -8,7 +8,7 @@ import re
 import factories
 import pytest
 import sqlalchemy as sa
-from notifications_support import FORMBUILDER_WARNING, make_nomination, outbox, queued_in_session
+from notifications_support import make_nomination, outbox, queued_in_session
 from sqlalchemy.orm import Session
 
 from recognition import create_app
@@ -199,7 +199,6 @@ NOTIFY = [
 BUILDERS = {"city": _city, "nomination": _nomination, "review": _assignment}
 
 
-@FORMBUILDER_WARNING
 @pytest.mark.parametrize(
     ("kind", "state", "transition", "actor", "comment", "told"),
     NOTIFY,
@@ -218,7 +217,6 @@ def test_a_transition_tells_the_roles_it_names(app, kind, state, transition, act
     assert sorted(recipients) == sorted(expected)
 
 
-@FORMBUILDER_WARNING
 def test_the_focal_point_who_submits_gets_the_confirmation(app):
     world = World()
     nomination = _nomination(world, "draft")
@@ -240,7 +238,6 @@ def test_inactive_users_are_not_told(app):
     assert recipients == {world.focal[0].id, world.officers[0].id}
 
 
-@FORMBUILDER_WARNING
 def test_each_recipient_is_told_once_even_with_two_roles(app):
     """A focal point who is also in the secretariat gets one message, not two."""
     world = World()

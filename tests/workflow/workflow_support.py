@@ -62,15 +62,7 @@ EFFECTIVE_ROLES: dict[str, frozenset[str]] = {
 }
 
 #: A complete Sasakawa Award nomination (plus its nomination letter, attached below).
-COMPLETE_ANSWERS = {
-    "nominee_type": "government",
-    "nominee_name": "City civil protection office",
-    "nominee_country": "FR",
-    "work_summary": "Twenty years of flood risk reduction.",
-    "concrete_results": "No deaths in the last three floods.",
-    "acting_ahead": "Early warning by text message.",
-    "sustainability": "Copied by four neighbouring towns.",
-}
+COMPLETE_ANSWERS = factories.COMPLETE_SASAKAWA_ANSWERS
 
 
 def allowed(definition: WorkflowDefinition, transition: str, role: str) -> bool:
@@ -92,33 +84,9 @@ def make_open_call(**fields):
 def make_nomination(state: str, *, reviewed: bool = True, **fields):
     """A nomination in ``state`` that every guard of nomination.yaml lets through.
 
-    The data an operation would record with a transition (submission date, decider) is set
-    beforehand, so that fire() alone can reach any state without breaking a constraint.
     ``reviewed`` adds one submitted review, so that the decision guard passes.
     """
-    from recognition.nominations.models import Attachment
-
-    now = utcnow()
-    # A recognised nomination is announced with its call (guard call_is_announced).
-    fields.setdefault(
-        "call", make_open_call(state="announced" if state == "recognised" else "open")
-    )
-    fields.setdefault("city", factories.make_city(state="verified"))
-    fields.setdefault("answers", dict(COMPLETE_ANSWERS))
-    fields.setdefault("submitted_at", now)
-    fields.setdefault("decided_by_id", factories.make_secretariat(password=None).id)
-    fields.setdefault("decided_at", now)
-    nomination = factories.make_nomination(state=state, **fields)
-    db.session.add(
-        Attachment(
-            nomination=nomination,
-            field="nomination_letter",
-            filename="letter.pdf",
-            sha256="0" * 64,
-            mime="application/pdf",
-            size=1000,
-        )
-    )
+    nomination = factories.make_ready_nomination(state, **fields)
     if reviewed:
         factories.make_assignment(
             nomination, factories.make_reviewer(password=None), state="submitted"
