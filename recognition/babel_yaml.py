@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-TEXT_KEYS = {"title", "description", "help", "confirm", "certificate"}
+TEXT_KEYS = {"title", "description", "help", "confirm", "certificate", "subject", "opening"}
 LABEL_MAPS = {"roles", "permissions", "choices", "recommendations"}
 
 

@@ -8,11 +8,14 @@ import sqlalchemy as sa
 from .accounts.models import User
 from .accounts.operations import create_user, register_city
 from .extensions import db
+from .programmes.demo import load_demo_calls
 from .workflow.engine import fire
+from .workflow.security import global_roles, roles_with_permission
 
 DEMO_PASSWORD = "demo-password-2026"
 
-SECRETARIAT = [("secretariat@example.org", "Sofía Secretariat", "en", ("secretariat", "admin"))]
+#: (e-mail, name, language); the officer holds every global role that runs the campaign.
+SECRETARIAT = [("secretariat@example.org", "Sofía Secretariat", "en")]
 REVIEWERS = [
     ("reviewer1@example.org", "Amina Reviewer", "ar", "EG", "Cairo University"),
     ("reviewer2@example.org", "Lucas Reviewer", "fr", "FR", "Institut des risques"),
@@ -45,9 +48,11 @@ def _user(email: str) -> User | None:
 def load_demo() -> dict:
     """Create what is missing of the demo data; return the logins to print."""
     accounts: list[tuple[str, str]] = []
-    for email, name, locale, roles in SECRETARIAT:
+    officer_roles = tuple(sorted(roles_with_permission("run_campaign") & global_roles()))
+    reviewer_roles = tuple(sorted(roles_with_permission("review") & global_roles()))
+    for email, name, locale in SECRETARIAT:
         if _user(email) is None:
-            create_user(email, name, DEMO_PASSWORD, locale=locale, roles=roles)
+            create_user(email, name, DEMO_PASSWORD, locale=locale, roles=officer_roles)
         accounts.append(("secretariat + admin", email))
     officer = _user(SECRETARIAT[0][0])
     for email, name, locale, country, affiliation in REVIEWERS:
@@ -57,7 +62,7 @@ def load_demo() -> dict:
                 name,
                 DEMO_PASSWORD,
                 locale=locale,
-                roles=("reviewer",),
+                roles=reviewer_roles,
                 country=country,
                 affiliations=affiliation,
             )
@@ -69,14 +74,6 @@ def load_demo() -> dict:
             city = register_city(user, city_name, country, region, population)
             fire(city, "verify", officer, "Demo data: verified on loading.")
         accounts.append((f"focal point {city_name} ({locale})", email))
-    from .programmes.demo import load_demo_calls
-
     load_demo_calls(officer)
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}
-
-
-def load_scale(n: int) -> None:
-    from .scale import load_scale as load
-
-    load(n)

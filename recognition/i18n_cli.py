@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import click
+from babel.messages.pofile import read_po, write_po
 from flask import current_app
 from flask.cli import AppGroup
+
+from .translations_check import check_catalogs
 
 translate_cli = AppGroup("translate", help="Extract, update, compile and check translations.")
 
@@ -62,8 +65,6 @@ def update() -> None:
 
 def fill_english(path: Path) -> None:
     """The English catalog translates every message to itself (the msgids are English)."""
-    from babel.messages.pofile import read_po, write_po
-
     with open(path, "rb") as fh:
         catalog = read_po(fh, locale="en")
     for message in catalog:
@@ -87,8 +88,6 @@ def compile_catalogs() -> None:
 @translate_cli.command("check")
 def check() -> None:
     """Fail on a missing, fuzzy or broken translation in any catalog."""
-    from .translations_check import check_catalogs
-
     problems = check_catalogs(_root() / "translations")
     for problem in problems:
         click.echo(problem, err=True)

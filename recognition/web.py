@@ -23,14 +23,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .config import LANGUAGES
 from .extensions import db
-from .workflow.engine import ConcurrentChange, state_title
+from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, is_concurrency_error, state_title
 from .workflow.security import can
 from .workflow.templating import workflow_helpers
+from .workflow.worklists import worklists_for
 
 bp = Blueprint("main", __name__)
 
@@ -38,8 +40,6 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     """The start page: each role's worklists and shortcuts; a welcome for visitors."""
-    from .workflow.worklists import worklists_for
-
     return render_template("home.html", worklists=worklists_for(current_user))
 
 
@@ -151,21 +151,44 @@ ERRORS = {
 }
 
 
-def render_error(code: int, message: Any = None):
+def render_error(code: int, message: Any = None, back: str | None = None):
     title, default = ERRORS.get(code, ERRORS[500])
-    return render_template("error.html", code=code, title=title, message=message or default), code
+    page = render_template(
+        "error.html", code=code, title=title, message=message or default, back=back
+    )
+    return page, code
+
+
+def page_the_user_was_on() -> str | None:
+    """The page a form was sent from (its ``next`` field, else the referrer on this site)."""
+    target = request.form.get("next") if request.method == "POST" else None
+    if not target and request.referrer:
+        parts = urlsplit(request.referrer)
+        if parts.netloc == request.host:
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return safe_next(target, "") or None
+
+
+def conflict(message: Any = None):
+    """409: someone else changed what the user acted on; a link reloads their page."""
+    db.session.rollback()
+    return render_error(409, message or CONCURRENT_MESSAGE, back=page_the_user_was_on())
+
+
+#: The largest id a row has (PostgreSQL's INTEGER): larger numbers in an address are 404.
+MAX_ID = 2**31 - 1
 
 
 class BoundedInt(IntegerConverter):
     """``<int:...>`` in URLs, refusing ids no database column can hold (a 404, not a 500)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
 def register_converters(app: Flask) -> None:
-    """Called before the blueprints are registered, so every route uses them."""
+    """Called before any blueprint is registered, so that every ``<int:…>`` route uses it."""
     app.url_map.converters["int"] = BoundedInt
 
 
@@ -194,8 +217,21 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ConcurrentChange)
     def concurrent_change(exc):
+        return conflict(exc.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale_row(exc):
+        """A row changed under an operation outside fire() (autoflush included): 409."""
+        return conflict()
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(exc):
+        """A deadlock or a lock not granted is someone else's change: 409; others are 500."""
+        if is_concurrency_error(exc):
+            return conflict()
+        current_app.logger.exception("database error", exc_info=exc)
         db.session.rollback()
-        return render_error(409, exc.message)
+        return render_error(500)
 
     @app.after_request
     def security_headers(response):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from database_support import empty_tables
 from flask.testing import FlaskClient
 
 from recognition import create_app
@@ -91,19 +92,6 @@ def _app(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
-def _clean(app) -> None:
-    tables = list(reversed(_db.metadata.sorted_tables))
-    with app.app_context():
-        _db.session.remove()
-        with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
-
-
 class Client(FlaskClient):
     """A test client whose every request runs in a fresh app context, as in production:
     its own database session and its own ``g``, separate from the test's."""
@@ -123,7 +111,7 @@ def app(_app):
     yield _app
     _db.session.rollback()
     ctx.pop()
-    _clean(_app)
+    empty_tables(_app)
     limiter.reset()
     shutil.rmtree(_app.config["RECOGNITION_UPLOAD_FOLDER"], ignore_errors=True)
 

@@ -1,17 +1,19 @@
 """Accounts: users, cities and memberships; sign-in, registration, profile, invitations."""
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__)
 
+from ..extensions import db, login  # noqa: E402
+from . import roles, views  # noqa: E402, F401 - routes and roles register
+from .models import User  # noqa: E402
+
 
 def init_app(app: Flask) -> None:
-    from ..extensions import db, login
-    from . import roles, views  # noqa: F401 - routes and local roles
-    from .models import User
-
     login.login_view = "accounts.login"
     login.login_message_category = "info"
+    login.login_message = _l("Please sign in to see this page.")
 
     @login.user_loader
     def load_user(user_id: str):
@@ -20,7 +22,4 @@ def init_app(app: Flask) -> None:
         except ValueError:
             return None
 
-    from flask_babel import lazy_gettext as _l
-
-    login.login_message = _l("Please sign in to see this page.")
     app.register_blueprint(bp)

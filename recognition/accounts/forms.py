@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -28,6 +29,8 @@ from wtforms.validators import (
 
 from ..config import LANGUAGES
 from ..i18n import country_choices, language_choices
+from ..workflow.registry import definition_for
+from ..workflow.security import SITE
 from .operations import email_taken
 
 PASSWORD_MIN = 10
@@ -164,10 +167,6 @@ class SetPasswordForm(AccountForm):
     )
 
 
-#: The global roles an invitation may give, and how the form and the e-mail name them.
-INVITABLE_ROLES = {"reviewer": _l("Reviewer"), "secretariat": _l("Secretariat")}
-
-
 class InviteForm(AccountForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -183,10 +182,16 @@ class InviteForm(AccountForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Set here, not in the declaration: WTForms 3.3 warns about tuples passed there.
-        self.role.choices = list(INVITABLE_ROLES.items())
+        # The roles are those site.yaml lets an invitation give, titled as it titles them.
+        site = definition_for(SITE)
+        self.role.choices = [(role, _l(site.roles[role])) for role in site.invitable]
         self.locale.choices = language_choices()
         self.country.choices = [("", _l("Not set")), *country_choices()]
 
     def validate_email(self, field) -> None:
         if email_taken(field.data):
             raise ValidationError(_l("An account with this e-mail address already exists."))
+
+    def role_title(self) -> Any:
+        """The chosen role as the invitation names it."""
+        return dict(self.role.choices)[self.role.data]

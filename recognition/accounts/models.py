@@ -10,9 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
-
-#: Roles a user holds everywhere, as opposed to local roles that depend on the object.
-GLOBAL_ROLES = ("secretariat", "admin", "reviewer")
+from ..workflow.security import global_roles
 
 
 class User(UserMixin, db.Model):
@@ -60,7 +58,8 @@ class User(UserMixin, db.Model):
         return frozenset(row.role for row in self.role_rows)
 
     def grant(self, role: str) -> None:
-        if role not in GLOBAL_ROLES:
+        """Give a role held everywhere (one that site.yaml declares)."""
+        if role not in global_roles():
             raise ValueError(f"unknown global role {role!r}")
         if role not in self.global_roles:
             self.role_rows.append(UserRole(role=role))
@@ -74,12 +73,9 @@ class User(UserMixin, db.Model):
 
 
 class UserRole(db.Model):
-    """A global role held by a user."""
+    """A global role held by a user (the roles are site.yaml's; grant() checks)."""
 
     __tablename__ = "user_roles"
-    __table_args__ = (
-        sa.CheckConstraint("role IN ('secretariat', 'admin', 'reviewer')", name="known_role"),
-    )
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -101,7 +97,8 @@ class City(db.Model):
     region: Mapped[str] = mapped_column(sa.String(160), default="")
     population: Mapped[int | None]
     website: Mapped[str] = mapped_column(sa.String(300), default="")
-    state: Mapped[str] = mapped_column(sa.String(32), default="pending", index=True)
+    #: Set by the workflow engine (create, fire), never by hand.
+    state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

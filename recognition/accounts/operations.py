@@ -1,4 +1,5 @@
-"""Account operations: passwords, sign-in checks and throttling, registration.
+"""Account operations: passwords, sign-in checks and throttling, registration, and the
+account e-mails (confirmation, reset, invitation).
 
 Operations flush, never commit; the view commits once.
 """
@@ -7,15 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, g, has_request_context
+from flask_babel import lazy_gettext as _l
 from limits import parse
 
 from ..extensions import db, limiter
+from ..notifications.operations import absolute_url, in_locale, queue
+from ..workflow.engine import create
+from ..workflow.security import users_with_permission
 from .models import City, Membership, User
+from .tokens import make_token
 
 #: A hash to verify against when the account does not exist, so that timing tells nothing.
 _DUMMY_HASH: dict[tuple[int, int], str] = {}
@@ -136,8 +143,7 @@ def register_city(
         region=(region or "").strip(),
         population=population,
     )
-    db.session.add(city)
-    db.session.flush()
+    create(city, user)
     db.session.add(Membership(user=user, city=city))
     db.session.flush()
     return city
@@ -158,8 +164,6 @@ def cities_of(user: User) -> list[City]:
 
 def city_ids_of(user) -> set[int]:
     """Ids of the cities the user acts for, cached for the request."""
-    from flask import g, has_request_context
-
     if not user.is_authenticated:
         return set()
     cache_key = f"_city_ids_{user.id}"
@@ -171,3 +175,54 @@ def city_ids_of(user) -> set[int]:
     if has_request_context():
         setattr(g, cache_key, ids)
     return ids
+
+
+# -- account e-mails ----------------------------------------------------------------------
+
+
+def notify_registration(user: User, city: City) -> None:
+    """Confirm the new focal point's address; tell those who verify cities that one waits."""
+    queue(
+        user,
+        "confirm_email",
+        in_locale(user, _l("Confirm your e-mail address")),
+        link=absolute_url("accounts.confirm_email", token=make_token(user, "confirm")),
+        city=city,
+    )
+    for officer in users_with_permission("verify", city):
+        queue(
+            officer,
+            "city_registered",
+            in_locale(officer, _l("A city awaits verification: %(city)s"), city=city.name),
+            link=absolute_url("accounts.city", city_id=city.id),
+            city=city,
+            user=user,
+        )
+
+
+def _link_hours() -> int:
+    return current_app.config["RECOGNITION_TOKEN_MAX_AGE"] // 3600
+
+
+def notify_password_reset(user: User) -> None:
+    """Send a single-use, expiring link to choose a new password."""
+    queue(
+        user,
+        "password_reset",
+        in_locale(user, _l("Reset your password")),
+        link=absolute_url("accounts.reset_password", token=make_token(user, "reset")),
+        hours=_link_hours(),
+    )
+
+
+def notify_invitation(user: User, inviter: User, role: Any) -> None:
+    """Invite a reviewer or a secretariat member: a link to choose a password."""
+    queue(
+        user,
+        "invitation",
+        in_locale(user, _l("You are invited to Recognition")),
+        link=absolute_url("accounts.accept_invitation", token=make_token(user, "invite")),
+        inviter=inviter.name,
+        role=in_locale(user, role),
+        hours=_link_hours(),
+    )

@@ -1,13 +1,13 @@
-"""Local roles on cities: ``member`` is a focal point of the city."""
+"""Roles from accounts: ``member`` of a city (its focal points), and who holds global roles."""
 
 import sqlalchemy as sa
 
 from ..workflow.registry import bind_model
-from ..workflow.security import local_role
-from .models import City, Membership, User
+from ..workflow.security import global_role_holders, local_role
+from .models import City, Membership, User, UserRole
 from .operations import city_ids_of
 
-bind_model(City)
+bind_model(City, page="accounts.city", arg="city_id", title=lambda city: city.name)
 
 
 def _member_clause(user):
@@ -22,3 +22,14 @@ def _members(city):
 def is_member(user, city) -> bool:
     """The user acts for this city."""
     return city.id in city_ids_of(user)
+
+
+@global_role_holders
+def holders(role: str):
+    """The active users holding a global role, by id."""
+    return (
+        sa.select(User)
+        .join(UserRole)
+        .where(UserRole.role == role, User.active.is_(True))
+        .order_by(User.id)
+    )

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..notifications.operations import notify_invitation, notify_password_reset
+from ..i18n import current_language
 from ..timeutil import utcnow
 from ..web import safe_next
 from ..workflow.engine import available_transitions
@@ -17,7 +17,6 @@ from ..workflow.history import history_of
 from ..workflow.security import require
 from . import bp
 from .forms import (
-    INVITABLE_ROLES,
     InviteForm,
     LoginForm,
     PasswordChangeForm,
@@ -30,7 +29,11 @@ from .models import City, Membership
 from .operations import (
     authenticate,
     check_password,
+    cities_of,
     create_user,
+    notify_invitation,
+    notify_password_reset,
+    notify_registration,
     record_failed_login,
     register_city,
     seconds_until_allowed,
@@ -88,8 +91,6 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if request.method == "GET":
-        from ..i18n import current_language
-
         form.locale.data = current_language()
     if form.validate_on_submit():
         try:
@@ -102,8 +103,6 @@ def register():
         city = register_city(
             user, form.city_name.data, form.country.data, form.region.data, form.population.data
         )
-        from ..notifications.operations import notify_registration
-
         notify_registration(user, city)
         db.session.commit()
         login_user(user)
@@ -141,8 +140,6 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
-    from .operations import cities_of
-
     return render_template(
         "accounts/profile.html",
         form=form,
@@ -163,8 +160,6 @@ def change_password():
             db.session.commit()
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
-    from .operations import cities_of
-
     return render_template(
         "accounts/profile.html",
         form=ProfileForm(obj=current_user),
@@ -173,12 +168,7 @@ def change_password():
     ), 400
 
 
-#: Ids past the database's 32-bit integer columns are no city: the URL does not match (404)
-#: instead of the database refusing the number (a 500 on SQLite and PostgreSQL alike).
-MAX_ID = 2**31 - 1
-
-
-@bp.get(f"/cities/<int(max={MAX_ID}):city_id>")
+@bp.get("/cities/<int:city_id>")
 @login_required
 def city(city_id: int):
     """A city's page: its details, focal points, verification state menu and history."""
@@ -191,8 +181,8 @@ def city(city_id: int):
         "accounts/city.html",
         city=city,
         members=members,
-        transitions=available_transitions(current_user, city),
-        history=history_of(city, "city"),
+        transitions=available_transitions(current_user, city, menu=True),
+        history=history_of(city),
     )
 
 
@@ -269,8 +259,7 @@ def invite():
         except sa.exc.IntegrityError:
             _email_taken_meanwhile(form)
             return render_template("accounts/invite.html", form=form)
-        role = INVITABLE_ROLES[form.role.data]
-        notify_invitation(user, current_user, role)
+        notify_invitation(user, current_user, form.role_title())
         db.session.commit()
         flash(_("%(name)s is invited.", name=user.name), "success")
         return redirect(url_for("accounts.invite"))

@@ -4,8 +4,8 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("nominations", __name__)
 
+from . import guards, operations, roles, views  # noqa: E402, F401 - they register
+
 
 def init_app(app: Flask) -> None:
-    from . import guards, roles, views  # noqa: F401 - routes, guards and roles register
-
     app.register_blueprint(bp)

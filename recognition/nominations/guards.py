@@ -1,44 +1,152 @@
-"""Predicates guarding the nomination workflow."""
+"""Rules of the nomination workflow and of the programmes' eligibility, and the source that
+adds each programme's rules (programmes/*.yaml ``rules``) to the nomination's transitions.
 
+Each predicate returns None when its rule holds, or the reason it does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
+from ..extensions import db
+from ..i18n import deadline
+from ..programmes.models import Call
+from ..timeutil import utcnow
+from ..workflow import guards
+from ..workflow.definition import CREATED, Rule, rule_problems
 from ..workflow.guards import guard
+from ..workflow.registry import definition_check, has_tag, registry, rule_source, tagged
+from .models import Nomination
+from .validation import problems
 
 
 @guard("city_is_verified", _l("the city is verified by the secretariat"))
-def city_is_verified(nomination, actor, context) -> bool:
+def city_is_verified(nomination, actor, data):
     """Only verified cities nominate."""
-    return nomination.city.state == "verified"
+    if not has_tag(nomination.city, "approved"):
+        return _l("Your city must be verified by the secretariat first.")
+    return None
+
+
+def not_open_message(call: Call, starting: bool = True) -> Any:
+    """Why the call takes no nomination now, naming the date that matters."""
+    now = utcnow()
+    if has_tag(call, "accepting") and now < call.opens_at:
+        return _l("This call opens for nominations on %(date)s.", date=deadline(call.opens_at))
+    if now >= call.closes_at:
+        if not starting:
+            return _l(
+                "The call closed on %(deadline)s. Nominations can no longer be submitted.",
+                deadline=deadline(call.closes_at),
+            )
+        return _l(
+            "This call closed for nominations on %(deadline)s.", deadline=deadline(call.closes_at)
+        )
+    return _l("This call is not open for nominations.")
 
 
 @guard("call_is_open", _l("the call is open for nominations"))
-def call_is_open(nomination, actor, context) -> bool:
+def call_is_open(nomination, actor, data):
     """The call is open and its closing date has not passed."""
-    return nomination.call.accepting_nominations()
+    if nomination.call.accepting_nominations():
+        return None
+    return not_open_message(nomination.call, starting=nomination.id is None)
 
 
 @guard("nomination_is_complete", _l("every required field is filled in and valid"))
-def nomination_is_complete(nomination, actor, context) -> bool:
+def nomination_is_complete(nomination, actor, data):
     """The answers pass the programme's strict validation."""
-    from .validation import problems
-
-    return not problems(nomination, strict=True)
+    found = problems(nomination, strict=True)
+    if not found:
+        return None
+    return lazy_ngettext(
+        "The nomination is not complete: %(num)d answer is missing or invalid.",
+        "The nomination is not complete: %(num)d answers are missing or invalid.",
+        len(found),
+    )
 
 
 @guard("call_is_announced", _l("the call is announced (a nomination is published with its call)"))
-def call_is_announced(nomination, actor, context) -> bool:
+def call_is_announced(nomination, actor, data):
     """A nomination becomes public only with its call's announcement."""
-    return nomination.call.state == "announced"
+    if has_tag(nomination.call, "public"):
+        return None
+    return _l("A nomination is announced with its call, not before.")
+
+
+def _earlier_public(nomination):
+    """The city's public recognitions in other calls of the same programme."""
+    return (
+        sa.select(Nomination.id)
+        .join(Call, Call.id == Nomination.call_id)
+        .where(
+            Call.programme_id == nomination.call.programme_id,
+            Call.id != nomination.call_id,
+            Nomination.city_id == nomination.city_id,
+            tagged(Nomination, "public"),
+        )
+        .limit(1)
+    )
+
+
+@guard("one_recognition_per_city", _l("the city is not yet recognised under this programme"))
+def one_recognition_per_city(nomination, actor, data):
+    """A city is recognised once under a programme."""
+    if db.session.scalar(_earlier_public(nomination)):
+        return _l("Your city is already recognised under this programme.")
+    return None
+
+
+@guard("past_laureates_excluded", _l("the nominee is not a past Laureate of the award"))
+def past_laureates_excluded(nomination, actor, data):
+    """Past Laureates cannot be nominated again."""
+    laureate = _earlier_public(nomination).where(Nomination.award_level == "laureate")
+    if db.session.scalar(laureate):
+        return _l("Past Laureates of this award cannot be nominated again.")
+    return None
 
 
 @guard(
-    "reviews_complete_or_overridden",
-    _l("all reviews are in (or the decision overrides this with a reason)"),
-)  # noqa: E501
-def reviews_complete_or_overridden(nomination, actor, context) -> bool:
-    """Every active assignment has submitted its review, or an override reason is given."""
-    if (context.get("override_reason") or "").strip():
-        return True
-    from ..review.aggregation import reviews_complete
+    "call_nominations_decided",
+    _l("every nomination under review has a decision"),
+)
+def call_nominations_decided(call, actor, data):
+    """No nomination of the call still waits for screening, revision, review or a decision."""
+    pending = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Nomination)
+        .where(Nomination.call_id == call.id, tagged(Nomination, "undecided"))
+    )
+    if not pending:
+        return None
+    return lazy_ngettext(
+        "%(num)d nomination of this call still waits for screening, review or a decision.",
+        "%(num)d nominations of this call still wait for screening, review or a decision.",
+        pending,
+    )
 
-    return reviews_complete(nomination)
+
+@rule_source("nomination")
+def programme_rules(nomination, transition: str) -> tuple[Rule, ...]:
+    """The rules the nomination's programme adds to the transition."""
+    return nomination.programme.rules.get(transition, ())
+
+
+@definition_check
+def check_programme_rules() -> list[tuple[str, str, str]]:
+    """Every programme rule names a transition of the nomination workflow (or ``create``),
+    a registered predicate and that predicate's parameters."""
+    definition = registry().get(Nomination.__workflow__)
+    found = []
+    for programme in current_app.extensions["programmes"].values():
+        for transition, rules in programme.rules.items():
+            key = f"rules.{transition}"
+            if transition != CREATED and transition not in definition.transitions:
+                found.append((programme.source, key, f"unknown transition {transition!r}"))
+            found.extend(rule_problems(rules, programme.source, key, guards.registered()))
+    return found

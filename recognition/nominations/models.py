@@ -13,8 +13,6 @@ from ..extensions import db
 from ..programmes.models import Call
 from ..timeutil import utcnow
 
-DECIDED_STATES = ("recognised", "not_recognised", "announced")
-
 
 class Nomination(db.Model):
     """A city's nomination to a call; its state follows nomination.yaml."""
@@ -44,7 +42,8 @@ class Nomination(db.Model):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     #: What the city typed, field by field, valid or not (drafts keep everything).
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    state: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    #: Set by the workflow engine (create, fire), never by hand.
+    state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

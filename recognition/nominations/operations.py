@@ -5,20 +5,17 @@ Operations flush, never commit. State changes go through the workflow engine.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..accounts.models import City, User
 from ..extensions import db
 from ..programmes.models import Call
 from ..timeutil import utcnow
-from ..workflow.engine import ConditionNotMet, check, fire
-from ..workflow.operations import operation
+from ..workflow.engine import WorkflowError, create, operation
 from .models import Attachment, Nomination, NominationSnapshot
 from .storage import FileTooLarge, UploadRefused, store
 
@@ -37,67 +34,35 @@ def existing_nomination(call: Call, city: City) -> Nomination | None:
 
 
 def start(call: Call, city: City, language: str, actor: User) -> Nomination:
-    """Start the city's nomination to the call (one per city and call)."""
+    """Start the city's nomination to the call (one per city and call).
+
+    The engine checks who may start it and the programme's eligibility rules.
+    """
     found = existing_nomination(call, city)
     if found is not None:
         raise NominationRefused(_l("Your city already has a nomination for this call."), found)
-    if city.state != "verified":
-        raise NominationRefused(_l("Your city must be verified by the secretariat first."))
-    if not call.accepting_nominations():
-        raise NominationRefused(not_open_message(call))
-    refusal = eligibility_refusal(call, city)
-    if refusal:
-        raise NominationRefused(refusal)
     nomination = Nomination(
-        call=call, city=city, language=language, created_by_id=actor.id, answers={}
+        call=call,
+        call_id=call.id,
+        city=city,
+        city_id=city.id,
+        language=language,
+        created_by_id=actor.id,
+        answers={},
     )
     try:
         # Two focal points of one city may start at the same moment: the unique constraint
         # decides, and the second is sent to the first one's nomination.
         with db.session.begin_nested():
-            db.session.add(nomination)
+            create(nomination, actor)
     except sa.exc.IntegrityError:
         found = existing_nomination(call, city)
         if found is None:
             raise
         raise NominationRefused(_l("Your city already has a nomination for this call."), found)
+    except WorkflowError as exc:
+        raise NominationRefused(exc.message) from exc
     return nomination
-
-
-def not_open_message(call: Call) -> Any:
-    """Why the call takes no nomination now, naming the date that matters."""
-    from ..i18n import deadline
-
-    now = utcnow()
-    if call.state == "open" and now < call.opens_at:
-        return _l("This call opens for nominations on %(date)s.", date=deadline(call.opens_at))
-    if now >= call.closes_at:
-        return _l(
-            "This call closed for nominations on %(deadline)s.", deadline=deadline(call.closes_at)
-        )
-    return _l("This call is not open for nominations.")
-
-
-def eligibility_refusal(call: Call, city: City) -> Any:
-    """Why the programme's eligibility rules exclude the city from this call, or None."""
-    rules = call.programme.eligibility
-    earlier = (
-        sa.select(Nomination)
-        .join(Call)
-        .where(
-            Call.programme_id == call.programme_id,
-            Call.id != call.id,
-            Nomination.city_id == city.id,
-            Nomination.state == "announced",
-        )
-    )
-    if "past_laureates_excluded" in rules and db.session.scalar(
-        earlier.where(Nomination.award_level == "laureate").limit(1)
-    ):
-        return _l("Past Laureates of this award cannot be nominated again.")
-    if "one_recognition_per_city" in rules and db.session.scalar(earlier.limit(1)):
-        return _l("Your city is already recognised under this programme.")
-    return None
 
 
 def save_answers(nomination: Nomination, answers: dict[str, Any]) -> None:
@@ -193,51 +158,13 @@ def snapshots(nomination: Nomination) -> list[NominationSnapshot]:
     )
 
 
-def _submit(nomination: Nomination, actor: User, comment, transition: str, expected_version):
-    from ..i18n import deadline
-    from .validation import problems
-
-    # First who and from which state (a stranger learns nothing about completeness); the
-    # checks below then say precisely which condition is not met.
-    with contextlib.suppress(ConditionNotMet):
-        check(nomination, transition, actor, comment)
-    call = nomination.call
-    if transition == "submit" and not call.accepting_nominations():
-        if utcnow() >= call.closes_at:
-            message = _l(
-                "The call closed on %(deadline)s. Nominations can no longer be submitted.",
-                deadline=deadline(call.closes_at),
-            )
-        else:  # closed early by the secretariat, or not open yet
-            message = not_open_message(call)
-        raise ConditionNotMet(message, transition)
-    found = problems(nomination, strict=True)
-    if found:
-        raise ConditionNotMet(
-            lazy_ngettext(
-                "The nomination is not complete: %(num)d answer is missing or invalid.",
-                "The nomination is not complete: %(num)d answers are missing or invalid.",
-                len(found),
-            ),
-            transition,
-        )
-    nomination.submitted_at = utcnow()
-    event = fire(nomination, transition, actor, comment, expected_version=expected_version)
-    snapshot(nomination)
-    db.session.flush()
-    return event
-
-
 @operation("nomination", "submit")
-def submit(nomination, actor, comment=None, expected_version=None):
-    """Submit: check completeness and the deadline, lock, keep a snapshot of the answers."""
-    return _submit(nomination, actor, comment, "submit", expected_version)
-
-
 @operation("nomination", "resubmit")
-def resubmit(nomination, actor, comment=None, expected_version=None):
-    """Resubmit after a revision request; a new snapshot shows what changed."""
-    return _submit(nomination, actor, comment, "resubmit", expected_version)
+def submit(nomination, actor, data):
+    """Date the submission and keep a snapshot of the answers and files (what changed after
+    a revision is shown from the snapshots)."""
+    nomination.submitted_at = utcnow()
+    snapshot(nomination)
 
 
 def diff(before: NominationSnapshot, after: NominationSnapshot | dict) -> dict[str, Any]:

@@ -8,7 +8,12 @@ from ..workflow.registry import bind_model
 from ..workflow.security import local_role
 from .models import Nomination
 
-bind_model(Nomination)
+bind_model(
+    Nomination,
+    page="nominations.show",
+    arg="nomination_id",
+    title=lambda nomination: f"{nomination.city.name} — {nomination.call.title}",
+)
 
 
 def _owner_clause(user):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..programmes.definition import Section
 from ..programmes.formbuilder import section_form
 from .models import Nomination
@@ -43,15 +45,11 @@ def section_problems(nomination: Nomination, section: Section, strict: bool) -> 
 
 def _label(inp, field) -> Any:
     if inp.essential is not None:
-        from flask_babel import lazy_gettext as _l
-
         return _l("Essential %(number)d: %(label)s", number=inp.essential, label=field.label.text)
     return field.label.text
 
 
 def _required_file():
-    from flask_babel import lazy_gettext as _l
-
     return _l("Attach a file.")
 
 

@@ -19,14 +19,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.operations import cities_of
 from ..extensions import csrf, db
+from ..panels import panel, panels_for
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
 from ..web import paginate
 from ..workflow.engine import available_transitions, state_title
 from ..workflow.history import history_of
+from ..workflow.registry import has_tag
 from ..workflow.security import can, permission_clause, require
 from . import bp
 from .forms import StartForm
+from .guards import not_open_message
 from .models import Attachment, Nomination
 from .operations import (
     NominationRefused,
@@ -34,7 +37,6 @@ from .operations import (
     diff,
     existing_nomination,
     files_by_field,
-    not_open_message,
     remove_attachment,
     save_answers,
     snapshots,
@@ -42,8 +44,6 @@ from .operations import (
 )
 from .storage import UploadRefused, blob_path
 from .validation import completeness, problems
-
-DECISIONS = ("recognise", "not_recognise")
 
 
 def load(nomination_id: int) -> Nomination:
@@ -58,7 +58,7 @@ def load(nomination_id: int) -> Nomination:
 def begin(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("view", call)
-    cities = [c for c in cities_of(current_user) if c.state == "verified"]
+    cities = [c for c in cities_of(current_user) if has_tag(c, "approved")]
     if not cities:
         flash(_("Only focal points of verified cities can nominate."), "warning")
         return redirect(url_for("programmes.call", call_id=call.id))
@@ -92,6 +92,20 @@ def begin(call_id: int):
     return render_template("nominations/start.html", call=call, form=form)
 
 
+@panel("programmes.call", "nominations/_call_panel.html")
+def your_nomination(call: Call) -> dict:
+    """On a call's page: the user's city's nomination to it, if there is one."""
+    existing = None
+    if current_user.is_authenticated and current_user.memberships:
+        existing = db.session.scalar(
+            sa.select(Nomination).where(
+                Nomination.call_id == call.id,
+                Nomination.city_id.in_([m.city_id for m in current_user.memberships]),
+            )
+        )
+    return {"existing": existing}
+
+
 @bp.get("/nominations")
 @login_required
 def mine():
@@ -112,11 +126,6 @@ def show(nomination_id: int):
     programme = nomination.programme
     editable = can(current_user, "edit", nomination)
     found = problems(nomination, strict=True) if editable else []
-    panels = {**panel_context(nomination), **decision_context(nomination)}
-    transitions = available_transitions(current_user, nomination)
-    if panels.get("decision_form"):
-        # Decisions are made with their own form (areas of strength, level, override).
-        transitions = [o for o in transitions if o.transition.id not in DECISIONS]
     return render_template(
         "nominations/show.html",
         nomination=nomination,
@@ -124,25 +133,14 @@ def show(nomination_id: int):
         editable=editable,
         problems=found,
         progress=completeness(nomination) if editable else {},
-        transitions=transitions,
-        history=history_of(nomination, "nomination"),
+        transitions=available_transitions(current_user, nomination, menu=True),
+        history=history_of(nomination),
         format_answer=format_answer,
         files_by_field=files_by_field(nomination),
         has_changes=len(snapshots(nomination)) > 1,
-        **panels,
+        # The reviews (review package), the decision form (secretariat), ...
+        **panels_for("nominations.show", nomination),
     )
-
-
-def panel_context(nomination: Nomination) -> dict:
-    from ..review.panel import panel_context as review_panel
-
-    return review_panel(nomination)
-
-
-def decision_context(nomination: Nomination) -> dict:
-    from ..secretariat.decisions import decision_context as decisions
-
-    return decisions(nomination)
 
 
 @bp.route("/nominations/<int:nomination_id>/edit/<section_id>", methods=["GET", "POST"])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
 
 
 class OutboxMessage(db.Model):
@@ -46,7 +49,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
 
-    recipient: Mapped[User | None] = relationship()
+    recipient: Mapped[User | None] = relationship("User")
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.template} to={self.to_email} {self.status}>"

@@ -2,20 +2,22 @@
 
 Programmes are data, as content types are in Plone. A definition error names the file and
 the key. Titles, help texts and choice labels are English msgids, translated at display.
+``rules`` adds named rules to the nomination workflow's transitions (``create`` for starting
+a nomination): the engine enforces them with the workflow's own guards.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from ..workflow.definition import DefinitionError, _Collector
+from ..workflow.definition import DefinitionError, Rule, _Collector, parse_rules
 from ..yamlload import DuplicateKeyError, load_yaml
 
 FIELD_TYPES = (
@@ -31,8 +33,8 @@ FIELD_TYPES = (
 )
 CRITERION_KEYS = {"id", "title", "description", "weight", "min", "max", "essential"}
 DECISION_KINDS = ("strengths", "levels")
-#: Eligibility rules the code knows; a programme names the ones that apply to it.
-ELIGIBILITY_RULES = ("past_laureates_excluded", "one_recognition_per_city")
+#: The rule that names how many areas of strength a recognition needs (the rubric shows it).
+STRENGTH_RULE = ("recognise", "areas_of_strength", "minimum")
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,10 @@ class Programme:
     rubric: Rubric
     decision: str
     levels: tuple[Level, ...]
-    eligibility: tuple[str, ...]
     certificate: str
     source: str
+    #: transition id (or "create") -> the rules this programme adds to it
+    rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
 
     @property
     def inputs(self) -> Mapping[str, Input]:
@@ -256,8 +259,7 @@ def parse_programme(raw: Any, source: str) -> Programme:
     c = _Collector(source)
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
-        "id", "title", "description", "sections", "rubric", "decision", "eligibility",
-        "certificate",
+        "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",
     }:  # fmt: skip
         c.add(extra, "unknown key")
     seen: set[str] = set()
@@ -363,10 +365,18 @@ def parse_programme(raw: Any, source: str) -> Programme:
     if kind == "strengths" and not any(cr.essential for cr in criteria):
         c.add("rubric.criteria", "a decision by strengths needs criteria marked essential")
 
-    eligibility = c.names(raw.get("eligibility"), "eligibility")
-    for rule in eligibility:
-        if rule not in ELIGIBILITY_RULES:
-            c.add("eligibility", f"unknown rule {rule!r}")
+    # Names and parameters are checked once every package has registered its predicates
+    # (and the transitions once the workflows are loaded): see nominations/guards.py.
+    rules = {
+        str(transition): parse_rules(c, body, f"rules.{transition}", None)
+        for transition, body in c.mapping(raw.get("rules"), "rules").items()
+    }
+    if "minimum" in strength:
+        c.add("rubric.strength.minimum", "moved: rules.recognise: areas_of_strength: {minimum: N}")
+    transition, rule_name, param = STRENGTH_RULE
+    strength_minimum = next(
+        (r.params.get(param) for r in rules.get(transition, ()) if r.name == rule_name), None
+    )
 
     programme_id = c.text(raw.get("id"), "id", required=True)
     if programme_id and not re.fullmatch(r"[a-z0-9_]{1,64}", programme_id):
@@ -381,15 +391,13 @@ def parse_programme(raw: Any, source: str) -> Programme:
             criteria=tuple(criteria),
             recommendations=recommendations,
             strength_threshold=_number(c, strength.get("threshold"), "rubric.strength.threshold"),
-            strength_minimum=_integer(
-                c, strength.get("minimum"), "rubric.strength.minimum", None, minimum=1
-            ),
+            strength_minimum=strength_minimum,
         ),
         decision=kind,
         levels=tuple(levels),
-        eligibility=eligibility,
         certificate=c.text(raw.get("certificate"), "certificate"),
         source=source,
+        rules=MappingProxyType(rules),
     )
     if c.problems:
         raise DefinitionError(c.problems)

@@ -10,7 +10,7 @@ from flask import current_app
 from ..accounts.models import User
 from ..extensions import db
 from ..timeutil import utcnow
-from ..workflow.engine import fire
+from ..workflow.engine import create, fire
 from .models import Call
 
 DEMO_CALLS = {
@@ -48,6 +48,5 @@ def load_demo_calls(officer: User | None = None) -> None:
             announcement_at=now + timedelta(days=180),
             announcement={},
         )
-        db.session.add(call)
-        db.session.flush()
+        create(call, officer)
         fire(call, "open", officer, "Demo data: opened on loading.")

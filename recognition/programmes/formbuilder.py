@@ -185,7 +185,7 @@ class SectionForm(FlaskForm):
 def _section_form_class(programme_id: str, section: Section, strict: bool) -> type[SectionForm]:
     attrs = {inp.name: _field_for(inp, strict) for inp in section.inputs()}
     return type(
-        f"{programme_id}_{section.id}_{'strict' if strict else 'draft'}", (SectionForm,), attrs
+        f"{programme_id}_{section.id}_{'strict' if strict else 'lenient'}", (SectionForm,), attrs
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import utcnow
+from ..workflow.registry import has_tag
 
 if TYPE_CHECKING:
     from .definition import Programme
@@ -44,7 +45,8 @@ class Call(db.Model):
     #: Announcement text per language code, written by the secretariat.
     announcement: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     announced_at: Mapped[datetime | None]
-    state: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    #: Set by the workflow engine (create, fire), never by hand.
+    state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -59,14 +61,21 @@ class Call(db.Model):
 
     def accepting_nominations(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return self.state == "open" and self.opens_at <= now < self.closes_at
+        return has_tag(self, "accepting") and self.opens_at <= now < self.closes_at
 
     def review_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
-        return self.state in ("open", "closed", "reviewing") and now <= self.review_deadline
+        return has_tag(self, "reviewable") and now <= self.review_deadline
 
-    def laureate_limit(self) -> int | None:
-        if self.laureates_max is not None:
+    def quota(self, level_id: str) -> int | None:
+        """How many nominations of this call may receive the award level (None: no limit).
+
+        The programme sets each level's ``max_per_call``; the call's "Laureates at most"
+        replaces it for the programme's first (highest) level.
+        """
+        level = self.programme.level(level_id)
+        if level is None:
+            return None
+        if self.laureates_max is not None and level == self.programme.levels[0]:
             return self.laureates_max
-        level = self.programme.level("laureate")
-        return level.max_per_call if level else None
+        return level.max_per_call

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..extensions import db
 from ..i18n import local_to_utc
+from ..workflow.engine import create
 from .models import Call
 
 DATE_FIELDS = ("opens_at", "closes_at", "review_deadline", "announcement_at")
@@ -23,9 +23,9 @@ def apply_form(call: Call, form) -> Call:
     return call
 
 
-def create_call(form) -> Call:
+def create_call(form, actor) -> Call:
+    """A new call, as a draft (the engine checks who may create one)."""
     call = Call(programme_id=form.programme_id.data, announcement={})
     apply_form(call, form)
-    db.session.add(call)
-    db.session.flush()
+    create(call, actor)
     return call

@@ -1,20 +1,19 @@
 """Local roles on calls: ``focal_point`` acts for a verified city and may nominate."""
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from ..accounts.models import City, Membership
 from ..extensions import db
-from ..workflow.registry import bind_model
+from ..workflow.registry import bind_model, tagged
 from ..workflow.security import local_role
 from .models import Call
 
-bind_model(Call)
+bind_model(Call, page="programmes.call", arg="call_id", title=lambda call: call.title)
 
 
 def verified_city_ids(user) -> set[int]:
     """Ids of the verified cities the user acts for, cached for the request."""
-    from flask import g, has_request_context
-
     key = f"_verified_cities_{user.id}"
     if has_request_context() and hasattr(g, key):
         return getattr(g, key)
@@ -22,7 +21,7 @@ def verified_city_ids(user) -> set[int]:
         db.session.scalars(
             sa.select(Membership.city_id)
             .join(City)
-            .where(Membership.user_id == user.id, City.state == "verified")
+            .where(Membership.user_id == user.id, tagged(City, "approved"))
         )
     )
     if has_request_context():

@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..i18n import utc_to_local
+from ..panels import panels_for
 from ..web import paginate
 from ..workflow.engine import available_transitions
 from ..workflow.history import history_of
+from ..workflow.registry import tagged
 from ..workflow.security import can, permission_clause, require
 from . import bp
 from .forms import CallForm
@@ -25,7 +27,7 @@ def calls():
     stmt = (
         sa.select(Call)
         .where(permission_clause(Call, "view", current_user))
-        .order_by((Call.state == "open").desc(), Call.closes_at.desc(), Call.id.desc())
+        .order_by(tagged(Call, "accepting").desc(), Call.closes_at.desc(), Call.id.desc())
     )
     return render_template(
         "programmes/calls.html",
@@ -38,24 +40,15 @@ def calls():
 def call(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("view", call)
-    existing = None
-    if current_user.is_authenticated and current_user.memberships:
-        from ..nominations.models import Nomination
-
-        existing = db.session.scalar(
-            sa.select(Nomination).where(
-                Nomination.call_id == call.id,
-                Nomination.city_id.in_([m.city_id for m in current_user.memberships]),
-            )
-        )
     manage = can(current_user, "manage", call)
     return render_template(
         "programmes/call.html",
         call=call,
         programme=call.programme,
-        existing=existing,
-        transitions=available_transitions(current_user, call) if manage else [],
-        history=history_of(call, "call") if manage else [],
+        transitions=available_transitions(current_user, call, menu=True) if manage else [],
+        history=history_of(call) if manage else [],
+        # The city's nomination to the call (nominations package), ...
+        **panels_for("programmes.call", call),
     )
 
 
@@ -68,7 +61,7 @@ def new_call():
     if request.method == "GET" and request.args.get("programme") in programmes:
         form.programme_id.data = request.args["programme"]
     if form.validate_on_submit():
-        call = create_call(form)
+        call = create_call(form, current_user)
         db.session.commit()
         flash(_("The call is created as a draft. Open it when it is ready."), "success")
         return redirect(url_for("programmes.call", call_id=call.id))

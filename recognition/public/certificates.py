@@ -8,11 +8,11 @@ from flask_babel import force_locale
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..workflow.security import require
-from . import ID, bp
+from . import bp
 
 
 def render_certificate(nomination: Nomination) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy: loaded when a certificate is first drawn
 
     programme = nomination.programme
     with force_locale(nomination.language):
@@ -25,7 +25,7 @@ def render_certificate(nomination: Nomination) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-@bp.get(f"/nominations/<{ID}:nomination_id>/certificate.pdf")
+@bp.get("/nominations/<int:nomination_id>/certificate.pdf")
 def certificate(nomination_id: int):
     """Download the certificate of a recognised nomination (the city and the secretariat)."""
     nomination = db.get_or_404(Nomination, nomination_id)

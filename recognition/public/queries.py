@@ -7,24 +7,26 @@ import sqlalchemy as sa
 from ..accounts.models import City
 from ..nominations.models import Nomination
 from ..programmes.models import Call
+from ..workflow.registry import tagged
 
 
 def announced_nominations():
-    """Announced nominations of announced calls, with their call and city.
+    """Public nominations of public calls (their workflows' ``public`` tag), with their call
+    and city.
 
-    Both states are required: a nomination is public only once its call is announced, even
-    if a transition published it on its own.
+    Both are required: a nomination is public only once its call is announced, even if a
+    transition published it on its own.
     """
     return (
         sa.select(Nomination, Call, City)
         .join(Call, Call.id == Nomination.call_id)
         .join(City, City.id == Nomination.city_id)
-        .where(Nomination.state == "announced", Call.state == "announced")
+        .where(tagged(Nomination, "public"), tagged(Call, "public"))
     )
 
 
 def announced_calls():
-    return sa.select(Call).where(Call.state == "announced", Call.announced_at.is_not(None))
+    return sa.select(Call).where(tagged(Call, "public"), Call.announced_at.is_not(None))
 
 
 def announcement_text(call: Call, language: str) -> str:

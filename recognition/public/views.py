@@ -14,7 +14,8 @@ from ..i18n import current_language
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..web import paginate
-from . import ID, bp
+from ..workflow.registry import has_tag, tagged
+from . import bp
 from .queries import (
     announced_calls,
     announced_nominations,
@@ -39,7 +40,7 @@ def recognised():
         y
         for (y,) in db.session.execute(
             sa.select(Call.cycle)
-            .where(Call.state == "announced")
+            .where(tagged(Call, "public"))
             .distinct()
             .order_by(Call.cycle.desc())
         )
@@ -54,7 +55,7 @@ def recognised():
     )
 
 
-@bp.get(f"/recognised/cities/<{ID}:city_id>")
+@bp.get("/recognised/cities/<int:city_id>")
 def city(city_id: int):
     """A city's public page: its recognitions and areas of strength."""
     city = db.get_or_404(City, city_id)
@@ -71,10 +72,10 @@ def city(city_id: int):
     )
 
 
-@bp.get(f"/announcements/<{ID}:call_id>")
+@bp.get("/announcements/<int:call_id>")
 def announcement(call_id: int):
     call = db.get_or_404(Call, call_id)
-    if call.state != "announced":
+    if not has_tag(call, "public"):
         abort(404)
     rows = db.session.execute(
         announced_nominations().where(Nomination.call_id == call.id).order_by(City.name)

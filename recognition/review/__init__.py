@@ -4,8 +4,8 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("review", __name__)
 
+from . import cli, guards, panel, roles, views  # noqa: E402, F401 - they register
+
 
 def init_app(app: Flask) -> None:
-    from . import guards, roles, views  # noqa: F401 - routes, guards and roles register
-
     app.register_blueprint(bp)

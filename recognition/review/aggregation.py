@@ -26,7 +26,9 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.definition import Programme
-from .models import ACTIVE_STATES, Assignment, Score
+from ..workflow.history import WorkflowEvent
+from ..workflow.registry import definition_for, tagged
+from .models import Assignment, Score
 
 
 class ScoreRow(NamedTuple):
@@ -73,7 +75,7 @@ def _scores_stmt(call_id: int):
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(
             Nomination.call_id == call_id,
-            Assignment.state == "submitted",
+            tagged(Assignment, "counted"),
             Score.value.is_not(None),
         )
     )
@@ -226,20 +228,28 @@ _CALL_CACHE_SIZE = 8
 
 
 def _fingerprint(call) -> tuple:
-    """What the call's aggregation depends on, summed in one cheap query: any submitted,
-    reopened or resubmitted review, or a changed threshold, changes it."""
+    """What the call's aggregation depends on, in two cheap queries: the last event of any
+    of its reviews (every submission and reopening writes one, even when the scores it
+    changed in place sum as before), the scores' sums, and the threshold."""
     base = _scores_stmt(call.id).add_columns(Score.id.label("score_id")).subquery()
     row = db.session.execute(
         sa.select(
             sa.func.count(),
-            sa.func.max(base.c.score_id),
             sa.func.sum(base.c.value),
-            sa.func.sum(base.c.value * base.c.value),
-            sa.func.sum(base.c.value * base.c.nomination_id),
-            sa.func.sum(base.c.value * base.c.reviewer_id),
+            sa.func.sum(base.c.value * base.c.score_id),
         )
     ).one()
-    return (*row, call.disagreement_threshold)
+    last_event = db.session.scalar(
+        sa.select(sa.func.max(WorkflowEvent.id)).where(
+            WorkflowEvent.object_type == definition_for(Assignment).applies_to,
+            WorkflowEvent.object_id.in_(
+                sa.select(Assignment.id)
+                .join(Nomination, Nomination.id == Assignment.nomination_id)
+                .where(Nomination.call_id == call.id)
+            ),
+        )
+    )
+    return (*row, last_event, call.disagreement_threshold)
 
 
 def aggregate_call(call) -> dict[int, NominationResult]:
@@ -276,16 +286,11 @@ def aggregate_nomination(nomination: Nomination) -> NominationResult | None:
 
 
 def reviews_complete(nomination: Nomination) -> bool:
-    """At least one review, and every active assignment has submitted its review."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Assignment.state, sa.func.count())
-            .where(
-                Assignment.nomination_id == nomination.id,
-                Assignment.state.in_((*ACTIVE_STATES, "invited")),
-            )
-            .group_by(Assignment.state)
-        ).all()
-    )
-    submitted = counts.get("submitted", 0)
-    return submitted > 0 and submitted == sum(counts.values())
+    """At least one review, and every live assignment (invited or engaged) has submitted."""
+    live, counted = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(tagged(Assignment, "counted")),
+        ).where(Assignment.nomination_id == nomination.id, tagged(Assignment, "live"))
+    ).one()
+    return counted > 0 and counted == live

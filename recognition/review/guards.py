@@ -1,22 +1,33 @@
-"""Predicates guarding the review workflow."""
+"""Rules of the review workflow, and the nomination rule that the reviews are in.
+
+Each returns None when it holds, or the reason it does not.
+"""
 
 from flask_babel import lazy_gettext as _l
 
 from ..workflow.guards import guard
+from .aggregation import reviews_complete
+from .operations import missing_scores, review_refusal
 
 
 @guard("review_window_open", _l("the review deadline has not passed and reviewing is open"))
-def review_window_open(assignment, actor, context) -> bool:
+def review_window_open(assignment, actor, data):
     """The call still takes reviews (before its review deadline, reviewing not closed) and
     the nomination is still under review."""
-    from .operations import review_refusal
-
-    return review_refusal(assignment) is None
+    return review_refusal(assignment)
 
 
 @guard("review_is_complete", _l("every criterion has a score and a recommendation is given"))
-def review_is_complete(assignment, actor, context) -> bool:
+def review_is_complete(assignment, actor, data):
     """A score for every criterion of the rubric, and an overall recommendation."""
-    from .operations import missing_scores
+    if missing_scores(assignment) or not assignment.recommendation:
+        return _l("Score every criterion and give a recommendation first.")
+    return None
 
-    return not missing_scores(assignment) and bool(assignment.recommendation)
+
+@guard("reviews_complete", _l("all reviews are in"))
+def all_reviews_in(nomination, actor, data):
+    """At least one review, and every live assignment has submitted its review."""
+    if reviews_complete(nomination):
+        return None
+    return _l("Not all reviews are in.")

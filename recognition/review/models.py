@@ -12,9 +12,6 @@ from ..extensions import db
 from ..nominations.models import Nomination
 from ..timeutil import utcnow
 
-#: Assignment states in which a reviewer holds the assigned_reviewer role on the nomination.
-ACTIVE_STATES = ("accepted", "submitted", "reopened")
-
 
 class Assignment(db.Model):
     """A reviewer asked to score one nomination; its state follows review.yaml."""
@@ -34,7 +31,8 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    state: Mapped[str] = mapped_column(sa.String(32), default="invited", index=True)
+    #: Set by the workflow engine (create, fire), never by hand.
+    state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
     conflict_reason: Mapped[str] = mapped_column(sa.Text, default="")
     recommendation: Mapped[str] = mapped_column(sa.String(32), default="")

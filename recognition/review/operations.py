@@ -1,4 +1,5 @@
-"""Review operations: conflicts, assignment (by hand and automatic), scoring, submission.
+"""Review operations: conflicts, assignment (by hand and automatic), scoring, submission,
+and the reviewers' e-mails (invitation to review, reminders).
 
 Operations flush, never commit. State changes go through the workflow engine.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,15 +18,13 @@ from ..accounts.models import Membership, User, UserRole
 from ..extensions import db
 from ..i18n import deadline
 from ..nominations.models import Nomination
+from ..notifications.operations import absolute_url, in_locale, queue
+from ..programmes.models import Call
 from ..timeutil import utcnow
-from ..workflow.engine import ConditionNotMet, fire
-from ..workflow.operations import operation
-from ..workflow.registry import definition_for
-from ..workflow.security import can
+from ..workflow.engine import ConditionNotMet, create, operation
+from ..workflow.registry import definition_for, has_tag, tagged
+from ..workflow.security import can, roles_with_permission
 from .models import Assignment, Score
-
-#: Assignment states that count towards a nomination's reviewers and a reviewer's load.
-LIVE_STATES = ("invited", "accepted", "submitted", "reopened")
 
 
 class AssignmentRefused(Exception):
@@ -98,7 +98,7 @@ def declared_conflict_cities(reviewer_ids: list[int]) -> dict[int, set[int]]:
     rows = db.session.execute(
         sa.select(Assignment.reviewer_id, Nomination.city_id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Assignment.reviewer_id.in_(reviewer_ids), Assignment.state == "conflicted")
+        .where(Assignment.reviewer_id.in_(reviewer_ids), tagged(Assignment, "conflict"))
     )
     found: dict[int, set[int]] = defaultdict(set)
     for reviewer_id, city_id in rows:
@@ -118,11 +118,18 @@ def city_memberships(user_ids: list[int]) -> dict[int, set[int]]:
 
 
 def reviewers() -> list[User]:
+    """The active users whose global roles let them review (site.yaml's ``review``)."""
     return list(
         db.session.scalars(
             sa.select(User)
-            .join(UserRole)
-            .where(UserRole.role == "reviewer", User.active.is_(True))
+            .where(
+                User.active.is_(True),
+                User.id.in_(
+                    sa.select(UserRole.user_id).where(
+                        UserRole.role.in_(roles_with_permission("review"))
+                    )
+                ),
+            )
             .order_by(User.name)
         )
     )
@@ -150,13 +157,8 @@ def assign(nomination: Nomination, reviewer: User, actor: User) -> Assignment:
                 reasons="; ".join(str(r) for r in reasons),
             )
         )
-    assignment = Assignment(
-        nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id, state="invited"
-    )
-    db.session.add(assignment)
-    db.session.flush()
-    from ..notifications.operations import notify_assignment
-
+    assignment = Assignment(nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id)
+    create(assignment, actor)
     notify_assignment(assignment)
     return assignment
 
@@ -172,7 +174,7 @@ class AutoAssignReport:
         return sum(len(v) for v in self.assigned.values())
 
 
-def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> AutoAssignReport:
+def auto_assign(call, actor: User) -> AutoAssignReport:
     """Give every nomination of the call its N reviewers, balancing load, avoiding conflicts.
 
     Reviewers with the fewest live assignments in the call come first; a reviewer with a
@@ -185,21 +187,21 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
     nominations = list(
         db.session.scalars(
             sa.select(Nomination)
-            .where(Nomination.call_id == call.id, Nomination.state.in_(states))
+            .where(Nomination.call_id == call.id, tagged(Nomination, "in_review"))
             .order_by(Nomination.id)
         )
     )
     existing = db.session.execute(
-        sa.select(Assignment.nomination_id, Assignment.reviewer_id, Assignment.state)
+        sa.select(Assignment.nomination_id, Assignment.reviewer_id, tagged(Assignment, "live"))
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(Nomination.call_id == call.id)
     ).all()
     asked: dict[int, set[int]] = defaultdict(set)
     live: Counter[int] = Counter()
     load: Counter[int] = Counter()
-    for nomination_id, reviewer_id, state in existing:
+    for nomination_id, reviewer_id, is_live in existing:
         asked[nomination_id].add(reviewer_id)
-        if state in LIVE_STATES:
+        if is_live:
             live[nomination_id] += 1
             load[reviewer_id] += 1
     declared = declared_conflict_cities([r.id for r in pool])
@@ -225,12 +227,9 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
                 report.skipped[nomination.id].append((reviewer, "; ".join(str(r) for r in reasons)))
                 continue
             assignment = Assignment(
-                nomination=nomination,
-                reviewer=reviewer,
-                assigned_by_id=actor.id,
-                state="invited",
+                nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id
             )
-            db.session.add(assignment)
+            create(assignment, actor)
             created.append(assignment)
             asked[nomination.id].add(reviewer.id)
             load[reviewer.id] += 1
@@ -238,9 +237,6 @@ def auto_assign(call, actor: User, states=("under_review", "shortlisted")) -> Au
             report.assigned[nomination.id].append(reviewer)
         if need > 0:
             report.short[nomination.id] = need
-    db.session.flush()
-    from ..notifications.operations import notify_assignment
-
     for assignment in created:
         notify_assignment(assignment)
     return report
@@ -263,7 +259,7 @@ def review_refusal(assignment: Assignment) -> Any:
     """Why the assignment's review cannot be changed now, or None if it can."""
     call = assignment.nomination.call
     if not call.review_open():
-        if call.state not in ("open", "closed", "reviewing"):
+        if not has_tag(call, "reviewable"):
             return _l("Reviewing is closed for this call.")
         return _l(
             "The review deadline passed on %(deadline)s.",
@@ -316,17 +312,15 @@ def save_review(assignment: Assignment, data: dict[str, Any]) -> None:
 
 
 @operation("review", "submit")
-def submit_review(assignment, actor, comment=None, expected_version=None):
-    ensure_review_open(assignment, "submit")
+def submit_review(assignment, actor, data):
+    """Date the review: its scores count from now on."""
     assignment.submitted_at = utcnow()
-    return fire(assignment, "submit", actor, comment, expected_version=expected_version)
 
 
 @operation("review", "declare_conflict")
-def declare_conflict(assignment, actor, comment=None, expected_version=None):
-    """Record the reason with the conflict (the comment is required by review.yaml)."""
-    assignment.conflict_reason = (comment or "").strip()
-    return fire(assignment, "declare_conflict", actor, comment, expected_version=expected_version)
+def declare_conflict(assignment, actor, data):
+    """Keep the reason with the conflict (review.yaml requires the comment)."""
+    assignment.conflict_reason = str(data.get("comment") or "").strip()
 
 
 def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
@@ -335,7 +329,7 @@ def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
         sa.select(Assignment)
         .where(
             Assignment.nomination_id == assignment.nomination_id,
-            Assignment.state == "submitted",
+            tagged(Assignment, "counted"),
         )
         .order_by(Assignment.id)
     ).all()
@@ -343,3 +337,76 @@ def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
     for index, other in enumerate(others):
         labels[other.id] = chr(ord("A") + index % 26)
     return [(labels[o.id], o) for o in others if o.id != assignment.id]
+
+
+# -- reviewers' e-mails ----------------------------------------------------------------------
+
+
+def notify_assignment(assignment: Assignment) -> None:
+    reviewer = assignment.reviewer
+    nomination = assignment.nomination
+    queue(
+        reviewer,
+        "assignment",
+        in_locale(reviewer, _l("You are invited to review a nomination")),
+        link=absolute_url("review.review", assignment_id=assignment.id),
+        nomination=nomination,
+        call=nomination.call,
+    )
+
+
+def queue_reminder(assignment: Assignment, manual: bool = False):
+    """Remind a reviewer of an outstanding review; automatic ones once per deadline."""
+    call = assignment.nomination.call
+    key = None if manual else f"remind:{assignment.id}:{call.review_deadline.isoformat()}"
+    message = queue(
+        assignment.reviewer,
+        "reminder",
+        in_locale(assignment.reviewer, _l("Reminder: a review is due")),
+        link=absolute_url("review.review", assignment_id=assignment.id),
+        dedupe_key=key,
+        nomination=assignment.nomination,
+        call=call,
+    )
+    if message is not None and not manual:
+        assignment.reminded_for = call.review_deadline
+    return message
+
+
+def queue_manual_reminder(call, reviewer: User) -> int:
+    """The secretariat's "send a reminder": one message per outstanding assignment."""
+    outstanding = db.session.scalars(
+        sa.select(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(
+            Nomination.call_id == call.id,
+            Assignment.reviewer_id == reviewer.id,
+            tagged(Assignment, "outstanding"),
+        )
+    ).all()
+    for assignment in outstanding:
+        queue_reminder(assignment, manual=True)
+    return len(outstanding)
+
+
+def queue_due_reminders(days: int, now=None) -> int:
+    """Queue reminders for reviews due within ``days`` (for cron); never twice per deadline."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Assignment)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Call, Call.id == Nomination.call_id)
+        .where(
+            tagged(Assignment, "outstanding"),
+            Call.review_deadline > now,
+            Call.review_deadline <= now + timedelta(days=days),
+            sa.or_(
+                Assignment.reminded_for.is_(None), Assignment.reminded_for != Call.review_deadline
+            ),
+        )
+    ).all()
+    sent = 0
+    for assignment in due:
+        if queue_reminder(assignment) is not None:
+            sent += 1
+    return sent

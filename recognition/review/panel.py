@@ -14,7 +14,9 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..panels import panel
 from ..workflow.history import WorkflowEvent
+from ..workflow.registry import has_tag, tagged
 from ..workflow.security import can
 from .aggregation import aggregate_nomination
 from .forms import AssignForm
@@ -22,6 +24,7 @@ from .models import Assignment
 from .operations import city_memberships, conflict_reasons, declared_conflict_cities, reviewers
 
 
+@panel("nominations.show", "review/_nomination_panel.html", order=10)
 def panel_context(nomination: Nomination) -> dict[str, Any]:
     context: dict[str, Any] = {"review_panel": None}
     if can(current_user, "view_scores", nomination) or can(current_user, "assign", nomination):
@@ -62,14 +65,12 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
                 Assignment.reviewer_id == current_user.id,
             )
         )
-    if nomination.state in ("recognised", "not_recognised", "announced") and can(
-        current_user, "view", nomination
-    ):
+    if has_tag(nomination, "outcome") and can(current_user, "view", nomination):
         context["comments_for_city"] = [
             a.comment_for_city
             for a in db.session.scalars(
                 sa.select(Assignment)
-                .where(Assignment.nomination_id == nomination.id, Assignment.state == "submitted")
+                .where(Assignment.nomination_id == nomination.id, tagged(Assignment, "counted"))
                 .order_by(Assignment.id)
             )
             if a.comment_for_city
@@ -79,15 +80,14 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
 
 def _declined_comments(assignments: list[Assignment]) -> dict[int, str]:
     """The comment each declined assignment was declined with, by assignment id (one query)."""
-    declined = [a.id for a in assignments if a.state == "declined"]
-    if not declined:
+    if not assignments:
         return {}
     rows = db.session.execute(
         sa.select(WorkflowEvent.object_id, WorkflowEvent.comment)
         .where(
-            WorkflowEvent.workflow == "review",
+            WorkflowEvent.workflow == Assignment.__workflow__,
             WorkflowEvent.transition == "decline",
-            WorkflowEvent.object_id.in_(declined),
+            WorkflowEvent.object_id.in_([a.id for a in assignments]),
         )
         .order_by(WorkflowEvent.id)
     )

@@ -1,7 +1,7 @@
 """Local roles from assignments.
 
 ``assignee`` on an assignment: the reviewer it names. ``assigned_reviewer`` on a nomination:
-a reviewer with an accepted, non-conflicted assignment to it (accepted, submitted, reopened).
+a reviewer with an engaged assignment to it (accepted, not conflicted: review.yaml's tag).
 """
 
 import sqlalchemy as sa
@@ -9,11 +9,16 @@ import sqlalchemy as sa
 from ..accounts.models import User
 from ..extensions import db
 from ..nominations.models import Nomination
-from ..workflow.registry import bind_model
+from ..workflow.registry import bind_model, tagged
 from ..workflow.security import can, local_role
-from .models import ACTIVE_STATES, Assignment
+from .models import Assignment
 
-bind_model(Assignment)
+bind_model(
+    Assignment,
+    page="review.review",
+    arg="assignment_id",
+    title=lambda a: f"{a.nomination.city.name} — {a.nomination.call.title}",
+)
 
 
 @local_role(
@@ -30,7 +35,7 @@ def is_assignee(user, assignment) -> bool:
 def _assigned_clause(user):
     return Nomination.id.in_(
         sa.select(Assignment.nomination_id).where(
-            Assignment.reviewer_id == user.id, Assignment.state.in_(ACTIVE_STATES)
+            Assignment.reviewer_id == user.id, tagged(Assignment, "engaged")
         )
     )
 
@@ -39,13 +44,13 @@ def _assigned_users(nomination):
     return (
         sa.select(User)
         .join(Assignment, Assignment.reviewer_id == User.id)
-        .where(Assignment.nomination_id == nomination.id, Assignment.state.in_(ACTIVE_STATES))
+        .where(Assignment.nomination_id == nomination.id, tagged(Assignment, "engaged"))
     )
 
 
 @local_role("assigned_reviewer", "nomination", clause=_assigned_clause, users=_assigned_users)
 def is_assigned_reviewer(user, nomination) -> bool:
-    """The user has an accepted, non-conflicted assignment to the nomination."""
+    """The user has an engaged assignment to the nomination."""
     if not can(user, "review"):
         return False
     return bool(
@@ -53,7 +58,7 @@ def is_assigned_reviewer(user, nomination) -> bool:
             sa.select(Assignment.id).where(
                 Assignment.nomination_id == nomination.id,
                 Assignment.reviewer_id == user.id,
-                Assignment.state.in_(ACTIVE_STATES),
+                tagged(Assignment, "engaged"),
             )
         )
     )

@@ -31,9 +31,9 @@ from ..nominations.operations import files_by_field
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
 from ..web import paginate
-from ..workflow.engine import CONCURRENT_MESSAGE, WorkflowError, available_transitions
-from ..workflow.operations import perform
-from ..workflow.security import can, require
+from ..workflow.engine import CONCURRENT_MESSAGE, WorkflowError, available_transitions, fire
+from ..workflow.registry import definition_for
+from ..workflow.security import can, global_roles, require
 from . import bp
 from .forms import AssignForm, review_data, scoring_form
 from .models import Assignment
@@ -43,15 +43,10 @@ from .operations import (
     auto_assign,
     other_reviews,
     review_refusal,
+    reviewers,
     save_review,
 )
 
-#: "My reviews" groups, in the order shown.
-GROUPS = (
-    ("to_accept", ("invited",)),
-    ("to_score", ("accepted", "reopened")),
-    ("submitted", ("submitted",)),
-)
 STASH_KEY = "review_stash"
 STASH_LIMIT = 3000
 
@@ -59,12 +54,19 @@ STASH_LIMIT = 3000
 @bp.get("/reviews")
 @login_required
 def mine():
-    """The reviewer's worklist: to accept, to score, submitted — with deadlines and counts."""
+    """The reviewer's worklists (review.yaml's, for the assignee): to accept, to score,
+    submitted — with deadlines and counts."""
     require("review")
+    # The worklists of one's own assignments: those of a local role, not of a global one.
+    worklists = {
+        wl.id: wl
+        for wl in definition_for(Assignment).worklists.values()
+        if global_roles().isdisjoint(wl.roles)
+    }
     group = request.args.get("group", "to_score")
-    states = dict(GROUPS).get(group)
-    if states is None:
+    if group not in worklists:
         abort(404)
+    states = worklists[group].states
     counts = dict(
         db.session.execute(
             sa.select(Assignment.state, sa.func.count())
@@ -83,7 +85,8 @@ def mine():
         "review/mine.html",
         page=paginate(stmt),
         group=group,
-        groups=[(g, sum(counts.get(s, 0) for s in st)) for g, st in GROUPS],
+        worklist=worklists[group],
+        groups=[(wl, sum(counts.get(s, 0) for s in wl.states)) for wl in worklists.values()],
     )
 
 
@@ -141,7 +144,7 @@ def _post(assignment: Assignment, programme):
     try:
         save_review(assignment, request.form.to_dict())
         if submitting and valid:
-            perform(assignment, "submit", current_user, None, None)
+            fire(assignment, "submit", current_user)
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
@@ -185,11 +188,7 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
         form=form,
         editable=editable if editable is not None else may_score and refusal is None,
         refusal=refusal,
-        transitions=[
-            o
-            for o in available_transitions(current_user, assignment)
-            if o.transition.id != "submit"
-        ],
+        transitions=available_transitions(current_user, assignment, menu=True),
         others=other_reviews(assignment) if see_others else [],
         format_answer=format_answer,
         files_by_field=files_by_field(nomination) if can(current_user, "view", nomination) else {},
@@ -249,8 +248,6 @@ def _unstash(path: str) -> dict | None:
 def assign_reviewer(nomination_id: int):
     nomination = db.get_or_404(Nomination, nomination_id)
     require("assign", nomination)
-    from .operations import reviewers
-
     form = AssignForm()
     form.reviewer.choices = [(r.id, r.name) for r in reviewers()]
     if form.validate_on_submit():

@@ -3,14 +3,10 @@ announcements, exports and the audit log."""
 
 from flask import Blueprint, Flask
 
-#: The URL converter of row ids: numbers beyond PostgreSQL's INTEGER answer 404, not a 500
-#: from the database refusing the query.
-ID = "int(max=2147483647)"
+bp = Blueprint(__name__.rpartition(".")[2], __name__, url_prefix="/secretariat")
 
-bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
+from . import exports, guards, operations, views  # noqa: E402, F401 - they register
 
 
 def init_app(app: Flask) -> None:
-    from . import decisions, exports, views  # noqa: F401 - routes and operations register
-
     app.register_blueprint(bp)

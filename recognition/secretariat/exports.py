@@ -25,7 +25,7 @@ from ..programmes.models import Call
 from ..review.models import Assignment, Score
 from ..workflow.history import WorkflowEvent
 from ..workflow.security import require
-from . import ID, bp
+from . import bp
 
 KINDS = ("nominations", "scores", "history")
 
@@ -80,7 +80,7 @@ def scores_rows(call: Call) -> Iterator[list[Any]]:
     yield [
         "nomination_id",
         "city",
-        "reviewer",
+        "reviewer_name",
         "reviewer_email",
         "assignment_state",
         "criterion",
@@ -183,7 +183,7 @@ def _safe(value: Any) -> Any:
     return value
 
 
-@bp.get(f"/calls/<{ID}:call_id>/export/<kind>.csv")
+@bp.get("/calls/<int:call_id>/export/<kind>.csv")
 @login_required
 def export_csv(call_id: int, kind: str):
     call = db.get_or_404(Call, call_id)
@@ -209,7 +209,7 @@ def export_csv(call_id: int, kind: str):
     )
 
 
-@bp.get(f"/calls/<{ID}:call_id>/export.xlsx")
+@bp.get("/calls/<int:call_id>/export.xlsx")
 @login_required
 def export_xlsx(call_id: int):
     call = db.get_or_404(Call, call_id)

@@ -12,11 +12,9 @@ from ..extensions import db
 from ..nominations.models import Nomination
 from ..review.aggregation import NominationResult, aggregate_call
 from ..review.models import Assignment, Score
-from ..review.operations import LIVE_STATES
 from ..timeutil import utcnow
-
-#: The largest id the database stores (PostgreSQL's INTEGER); larger numbers match nothing.
-MAX_ID = 2**31 - 1
+from ..web import MAX_ID
+from ..workflow.registry import tagged
 
 
 def parse_id(value: str | None) -> int | None:
@@ -44,19 +42,19 @@ def counts_by_state(call_id: int) -> dict[str, int]:
 
 def review_progress_stmt(call_id: int):
     """Nominations in review with (submitted, expected) review counts, as one SELECT."""
-    submitted = sa.func.count(Assignment.id).filter(Assignment.state == "submitted")
-    expected = sa.func.count(Assignment.id).filter(Assignment.state.in_(LIVE_STATES))
+    submitted = sa.func.count(Assignment.id).filter(tagged(Assignment, "counted"))
+    expected = sa.func.count(Assignment.id).filter(tagged(Assignment, "live"))
     return (
         sa.select(
             Nomination.id,
             City.name,
             Nomination.state,
-            submitted.label("submitted"),
+            submitted.label("reviews_in"),
             expected.label("expected"),
         )
         .join(City, City.id == Nomination.city_id)
         .outerjoin(Assignment, Assignment.nomination_id == Nomination.id)
-        .where(Nomination.call_id == call_id, Nomination.state.in_(("under_review", "shortlisted")))
+        .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
         .group_by(Nomination.id, City.name, Nomination.state)
         .order_by(City.name, Nomination.id)
     )
@@ -64,11 +62,11 @@ def review_progress_stmt(call_id: int):
 
 def reviewer_progress_stmt(call_id: int):
     """Reviewers of the call with submitted / live counts and outstanding ones."""
-    submitted = sa.func.count(Assignment.id).filter(Assignment.state == "submitted")
-    live = sa.func.count(Assignment.id).filter(Assignment.state.in_(LIVE_STATES))
+    submitted = sa.func.count(Assignment.id).filter(tagged(Assignment, "counted"))
+    live = sa.func.count(Assignment.id).filter(tagged(Assignment, "live"))
     return (
         sa.select(
-            User.id, User.name, User.email, submitted.label("submitted"), live.label("expected")
+            User.id, User.name, User.email, submitted.label("reviews_in"), live.label("expected")
         )
         .join(Assignment, Assignment.reviewer_id == User.id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
@@ -90,7 +88,9 @@ def disagreement_ids(call) -> list[int]:
         .join(Score, Score.assignment_id == Assignment.id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(
-            Nomination.call_id == call.id, Assignment.state == "submitted", Score.value.is_not(None)
+            Nomination.call_id == call.id,
+            tagged(Assignment, "counted"),
+            Score.value.is_not(None),
         )
         .group_by(Assignment.nomination_id, Score.criterion)
         .having(spread > call.disagreement_threshold)
@@ -129,7 +129,7 @@ def ranking_rows(
     stmt = (
         sa.select(Nomination.id, City.name, City.country, Nomination.state)
         .join(City, City.id == Nomination.city_id)
-        .where(Nomination.call_id == call.id, Nomination.state != "draft")
+        .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
     )
     if state:
         stmt = stmt.where(Nomination.state == state)

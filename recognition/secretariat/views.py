@@ -1,8 +1,10 @@
-"""Secretariat pages: overview, worklists with bulk actions, dashboard, ranking, audit."""
+"""Secretariat pages: overview, worklists with bulk actions, dashboard, ranking, decisions,
+announcement, audit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,19 +13,31 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import City, User
+from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import local_to_utc
 from ..nominations.models import Nomination
+from ..panels import panel
 from ..programmes.models import Call
-from ..web import paginate, paginate_list, safe_next
-from ..workflow.engine import available_transitions
+from ..review.aggregation import aggregate_nomination, reviews_complete
+from ..review.operations import queue_manual_reminder
+from ..web import conflict, paginate, paginate_list, safe_next
+from ..workflow.engine import (
+    ConcurrentChange,
+    NotAllowed,
+    WorkflowError,
+    WrongState,
+    available_transitions,
+    fire,
+    fire_many,
+)
 from ..workflow.history import WorkflowEvent
-from ..workflow.operations import perform_many
-from ..workflow.registry import bound_models, registry
+from ..workflow.registry import bound_models, definition_for, page_of, registry, tagged
 from ..workflow.security import can, require
 from ..workflow.worklists import query as worklist_query
 from ..workflow.worklists import worklists_for
-from . import ID, bp
+from . import bp
+from .forms import AnnouncementForm, DecisionForm
 from .queries import (
     counts_by_state,
     disagreement_ids,
@@ -35,16 +49,6 @@ from .queries import (
 )
 
 SORTS = ("total", "normalised", "city")
-#: The page of each kind of object in the history: (endpoint, argument).
-OBJECT_LINKS = {
-    "nomination": ("nominations.show", "nomination_id"),
-    "call": ("programmes.call", "call_id"),
-    "city": ("accounts.city", "city_id"),
-    "assignment": ("review.review", "assignment_id"),
-}
-#: Nomination transitions not offered over a selection: nominations are announced with
-#: their call (the call's "announce"), never one by one.
-NOT_IN_BULK = frozenset({"announce"})
 
 
 @bp.get("/")
@@ -83,12 +87,12 @@ def worklist(workflow_id: str, worklist_id: str):
     page = paginate(stmt)
     bulk = []
     states = {getattr(item, definition.state_attribute) for item in page.items}
-    if workflow_id == "nomination" and len(states) == 1:
+    if model is Nomination and len(states) == 1:
         # Offer the transitions the user may fire on these items, as on one of them.
         bulk = [
             o.transition
             for o in available_transitions(current_user, page.items[0])
-            if o.enabled and o.transition.id not in NOT_IN_BULK
+            if o.enabled and o.transition.bulk
         ]
     return render_template(
         "secretariat/worklist.html", definition=definition, worklist=wl, page=page, bulk=bulk
@@ -108,9 +112,12 @@ def bulk(transition: str):
         sa.select(Nomination).where(Nomination.id.in_(ids)).order_by(Nomination.id)
     ).all()
     nominations = [n for n in nominations if can(current_user, "view", n)]
-    if transition not in registry().get("nomination").transitions:
+    declared = definition_for(Nomination).transitions.get(transition)
+    if declared is None or not declared.bulk:
         abort(404)
-    results = perform_many(nominations, transition, current_user, request.form.get("comment"))
+    # Each nomination in its own savepoint: one refused, or changed by someone else
+    # meanwhile, leaves the others done.
+    results = fire_many(nominations, transition, current_user, request.form.get("comment"))
     db.session.commit()
     done = sum(1 for r in results if r.done)
     flash(
@@ -122,17 +129,16 @@ def bulk(transition: str):
         ),
         "success" if done == len(results) else "warning",
     )
-    title = registry().get("nomination").transitions[transition].title
-    return render_template("secretariat/bulk_result.html", results=results, title=title)
+    return render_template("secretariat/bulk_result.html", results=results, title=declared.title)
 
 
-@bp.get(f"/calls/<{ID}:call_id>/dashboard")
+@bp.get("/calls/<int:call_id>/dashboard")
 @login_required
 def dashboard(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("manage", call)
     counts = counts_by_state(call.id)
-    definition = registry().get("nomination")
+    definition = definition_for(Nomination)
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
     progress = paginate(review_progress_stmt(call.id), scalars=False)
     reviewers = paginate(reviewer_progress_stmt(call.id), scalars=False, arg="rpage")
@@ -157,15 +163,13 @@ def dashboard(call_id: int):
     )
 
 
-@bp.post(f"/calls/<{ID}:call_id>/remind/<{ID}:reviewer_id>")
+@bp.post("/calls/<int:call_id>/remind/<int:reviewer_id>")
 @login_required
 def remind(call_id: int, reviewer_id: int):
     """Queue a reminder to a reviewer about their outstanding reviews in the call."""
     call = db.get_or_404(Call, call_id)
     require("manage", call)
     reviewer = db.get_or_404(User, reviewer_id)
-    from ..notifications.operations import queue_manual_reminder
-
     if queue_manual_reminder(call, reviewer):
         db.session.commit()
         flash(_("A reminder is on its way to %(name)s.", name=reviewer.name), "success")
@@ -174,7 +178,7 @@ def remind(call_id: int, reviewer_id: int):
     return redirect(url_for("secretariat.dashboard", call_id=call.id))
 
 
-@bp.get(f"/calls/<{ID}:call_id>/ranking")
+@bp.get("/calls/<int:call_id>/ranking")
 @login_required
 def ranking(call_id: int):
     """The call's nominations ranked by weighted total; sortable, filterable, paginated."""
@@ -208,7 +212,7 @@ def ranking(call_id: int):
         country=country,
         flagged=flagged,
         countries=countries,
-        states=registry().get("nomination").states.values(),
+        states=definition_for(Nomination).states.values(),
     )
 
 
@@ -254,7 +258,7 @@ def audit():
         page=paginate(stmt),
         object_types=sorted(object_types.items(), key=lambda pair: pair[1].casefold()),
         object_titles=object_types,
-        object_links=OBJECT_LINKS,
+        page_of=page_of,
         transitions=transitions,
     )
 
@@ -274,3 +278,93 @@ def _moment(value: str, end_of_day: bool = False) -> datetime | None:
     if moment.tzinfo is not None:
         return moment.astimezone(UTC).replace(tzinfo=None)
     return local_to_utc(moment)
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+@panel("nominations.show", "secretariat/_decision.html", order=20)
+def decision_panel(nomination: Nomination) -> dict[str, Any]:
+    """The decision form, for those who may decide; pre-filled from the scores."""
+    if not can(current_user, "decide", nomination):
+        return {"decision_form": None}
+    programme = nomination.programme
+    form = DecisionForm(formdata=None)
+    form.configure(programme)
+    if programme.decision == "strengths":
+        result = aggregate_nomination(nomination)
+        form.areas.data = list(nomination.areas_of_strength or (result.strengths if result else []))
+    form.version.data = nomination.version
+    return {"decision_form": form, "reviews_complete": reviews_complete(nomination)}
+
+
+@bp.post("/nominations/<int:nomination_id>/decide")
+@login_required
+def decide_view(nomination_id: int):
+    """Record the decision: the engine checks who may decide and the programme's rules.
+
+    A decision that lost a race to another answers 409 (see web.py), never 403.
+    """
+    nomination = db.get_or_404(Nomination, nomination_id)
+    require("view", nomination)
+    form = DecisionForm()
+    form.configure(nomination.programme)
+    back = url_for("nominations.show", nomination_id=nomination.id)
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                flash(error, "danger")
+        return redirect(back + "#decision")
+    try:
+        fire(
+            nomination,
+            form.outcome.data,
+            current_user,
+            form.comment.data,
+            expected_version=form.version.data,
+            data=form.decision(),
+        )
+    except (ConcurrentChange, WrongState) as exc:
+        return conflict(exc.message)  # someone else decided first: 409, a link back
+    except NotAllowed:
+        abort(403)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(back + "#decision")
+    db.session.commit()
+    flash(_("The decision is recorded."), "success")
+    return redirect(back)
+
+
+# -- announcement ----------------------------------------------------------------------------
+
+
+@bp.route("/calls/<int:call_id>/announcement", methods=["GET", "POST"])
+@login_required
+def announcement(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    require("manage", call)
+    form = AnnouncementForm.build(call)
+    if form.validate_on_submit() and can(current_user, "edit", call):
+        call.announcement = {
+            code: (form[f"text_{code}"].data or "").strip()
+            for code in LANGUAGES
+            if (form[f"text_{code}"].data or "").strip()
+        }
+        db.session.commit()
+        flash(_("The announcement text is saved."), "success")
+        return redirect(url_for("secretariat.announcement", call_id=call.id))
+    recognised = db.session.scalars(
+        sa.select(Nomination)
+        .where(Nomination.call_id == call.id, tagged(Nomination, "recognition"))
+        .order_by(Nomination.id)
+    ).all()
+    return render_template(
+        "secretariat/announcement.html",
+        call=call,
+        form=form,
+        recognised=recognised,
+        editable=can(current_user, "edit", call),
+        next_url=request.path,
+    )

@@ -1,8 +1,9 @@
 """Load workflow definitions from YAML into frozen dataclasses, validating them on the way.
 
-A definition is data, as in Plone's DCWorkflow: states with a permission -> roles map,
-transitions with a guard (roles, OR; named predicates, AND), worklists as saved queries.
-Every error names the file and the key so that whoever edits the YAML can find it.
+A definition is data, as in Plone's DCWorkflow: states with a permission -> roles map and
+tags saying what they mean, transitions with a guard (roles, OR; a permission; named rules,
+AND), worklists as saved queries. Every error names the file and the key so that whoever
+edits the YAML can find it.
 """
 
 from __future__ import annotations
@@ -22,11 +23,30 @@ COMMENT_MODES = ("none", "optional", "required")
 #: Roles every definition may use without declaring them.
 BUILTIN_ROLES = ("anonymous", "authenticated")
 
+#: The history's name for an object's creation (``engine.create``); no transition may use it.
+CREATED = "create"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named predicate with its parameters, as a guard or a programme lists it.
+
+    ``override``: the rule may be overridden by giving a reason, which the history keeps.
+    """
+
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    override: bool = False
+
 
 @dataclass(frozen=True)
 class Guard:
+    """Who may fire a transition: any of ``roles`` (OR), the ``permission`` in the current
+    state, and every rule of ``when`` (AND), as DCWorkflow's guards."""
+
     roles: tuple[str, ...] = ()
-    when: tuple[str, ...] = ()
+    permission: str = ""
+    when: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,17 @@ class Transition:
     confirm: str = ""
     #: Bootstrap colour of the button: primary, secondary, success, danger, warning.
     style: str = "secondary"
+    #: Offered as a button of the state menu (false: a form of its own fires it).
+    menu: bool = True
+    #: Offered over a selection of objects (worklists' bulk actions).
+    bulk: bool = True
+    #: The actor receives the notification too (a receipt), not only the other recipients.
+    receipt: bool = False
+    #: Notifications quote the transition's comment.
+    notify_comment: bool = True
+    #: The notification's subject and first line (msgids; ``%(title)s`` names the object).
+    subject: str = ""
+    opening: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +84,8 @@ class State:
     final: bool = False
     description: str = ""
     style: str = "secondary"
+    #: What the state means to the code ("active", "public", ...): code asks for tags.
+    tags: frozenset[str] = frozenset()
 
     def roles_with(self, permission: str) -> frozenset[str]:
         return self.permissions.get(permission, frozenset())
@@ -84,12 +117,30 @@ class WorkflowDefinition:
     source: str = ""
     description: str = ""
     exits: Mapping[str, tuple[Transition, ...]] = field(default_factory=dict)
+    #: Who may create an object (``engine.create``); None: no check beyond the code's.
+    creation: Guard | None = None
+    #: Roles that an invitation may grant (site.yaml: ``invite: true``).
+    invitable: tuple[str, ...] = ()
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         return self.exits.get(state, ())
 
     def state(self, state_id: str) -> State:
         return self.states[state_id]
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset().union(*(s.tags for s in self.states.values()))
+
+    def states_tagged(self, tag: str) -> tuple[str, ...]:
+        """The ids of the states carrying ``tag``; an unknown tag is an error, not nothing."""
+        if tag not in self.tags:
+            raise KeyError(f"{self.source}: no state is tagged {tag!r}")
+        return tuple(s.id for s in self.states.values() if tag in s.tags)
+
+    def roles_with(self, permission: str) -> frozenset[str]:
+        """Every role granted ``permission`` in some state."""
+        return frozenset().union(*(s.roles_with(permission) for s in self.states.values()))
 
 
 class DefinitionError(Exception):
@@ -141,7 +192,12 @@ class _Collector:
         return value
 
 
-def load_definition(path: Path, predicates: Iterable[str] | None = None) -> WorkflowDefinition:
+#: What a definition checks rules against: registered predicate names, or a mapping of name
+#: to an object with ``params`` (parameter name -> type) to check parameters too.
+Predicates = Iterable[str] | Mapping[str, Any] | None
+
+
+def load_definition(path: Path, predicates: Predicates = None) -> WorkflowDefinition:
     """Read and validate one YAML file; raise DefinitionError listing every problem found."""
     source = path.name
     try:
@@ -154,13 +210,105 @@ def load_definition(path: Path, predicates: Iterable[str] | None = None) -> Work
     return parse_definition(raw, source, predicates)
 
 
-def parse_definition(
-    raw: Any, source: str, predicates: Iterable[str] | None = None
-) -> WorkflowDefinition:
-    """Validate a definition already read from YAML (``predicates``: registered guard names)."""
+def parse_rules(c: _Collector, raw: Any, key: str, predicates: Predicates) -> tuple[Rule, ...]:
+    """Rules as YAML lists them: a predicate's name, or ``name: {param: value, override: true}``.
+
+    With the registry (``predicates``), names and parameters are checked: a rule that names
+    no registered predicate, or a parameter the predicate does not take, is an error.
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raw = [raw]
+    known = None if predicates is None else predicates
+    rules = []
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        if isinstance(item, str):
+            name, params = item, {}
+        elif isinstance(item, Mapping) and len(item) == 1:
+            name, params = next(iter(item.items()))
+            params = c.mapping(params, f"{where}.{name}")
+        else:
+            c.add(where, "must be a rule's name or `name: {parameters}`")
+            continue
+        params = dict(params)
+        override = params.pop("override", False)
+        if not isinstance(override, bool):
+            c.add(f"{where}.{name}.override", "must be true or false")
+            override = False
+        if known is not None:
+            if name not in known:
+                c.add(where, f"unknown predicate {name!r}")
+            elif isinstance(known, Mapping):
+                _check_params(c, f"{where}.{name}", params, getattr(known[name], "params", {}))
+        rules.append(Rule(str(name), MappingProxyType(params), override))
+    return tuple(rules)
+
+
+def rule_problems(
+    rules: Iterable[Rule], source: str, key: str, predicates: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """Check rules read before the predicates were known (a programme's): names, parameters."""
+    c = _Collector(source)
+    for index, rule in enumerate(rules):
+        where = f"{key}[{index}]"
+        if rule.name not in predicates:
+            c.add(where, f"unknown predicate {rule.name!r}")
+        else:
+            wanted = getattr(predicates[rule.name], "params", {})
+            _check_params(c, f"{where}.{rule.name}", dict(rule.params), wanted)
+    return c.problems
+
+
+def _check_params(c: _Collector, key: str, given: dict, wanted: Mapping[str, type]) -> None:
+    for param in sorted(set(given) - set(wanted)):
+        c.add(f"{key}.{param}", "unknown parameter")
+    for param, kind in wanted.items():
+        if param not in given:
+            c.add(key, f"parameter {param!r} is required")
+        elif isinstance(given[param], bool) or not isinstance(given[param], kind):
+            c.add(f"{key}.{param}", f"must be {'a whole number' if kind is int else kind.__name__}")
+
+
+def _flag(c: _Collector, raw: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
+    value = raw.get(name, default)
+    if not isinstance(value, bool):
+        c.add(f"{key}.{name}", "must be true or false")
+        return default
+    return value
+
+
+def _parse_guard(
+    c: _Collector,
+    raw: Any,
+    key: str,
+    known_roles: set[str],
+    permissions: Mapping[str, str],
+    predicates: Predicates,
+) -> Guard:
+    guard_raw = c.mapping(raw, key)
+    for extra in set(guard_raw) - {"roles", "permission", "when"}:
+        c.add(f"{key}.{extra}", "unknown key")
+    roles = c.names(guard_raw.get("roles"), f"{key}.roles")
+    permission = c.text(guard_raw.get("permission"), f"{key}.permission")
+    if not roles and not permission:
+        c.add(f"{key}.roles", "at least one role (or a permission) is required")
+    for role in roles:
+        if role not in known_roles:
+            c.add(f"{key}.roles", f"unknown role {role!r}")
+    if permission and permission not in permissions:
+        c.add(f"{key}.permission", f"unknown permission {permission!r}")
+    when = parse_rules(c, guard_raw.get("when"), f"{key}.when", predicates)
+    return Guard(roles=roles, permission=permission, when=when)
+
+
+def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> WorkflowDefinition:
+    """Validate a definition already read from YAML (``predicates``: the registered rules)."""
     c = _Collector(source)
     raw = c.mapping(raw, "(file)")
-    known_predicates = None if predicates is None else frozenset(predicates)
+    if predicates is not None and not isinstance(predicates, Mapping):
+        predicates = frozenset(predicates)
 
     wf_id = c.text(raw.get("id"), "id", required=True)
     title = c.text(raw.get("title"), "title", required=True)
@@ -168,7 +316,17 @@ def parse_definition(
     state_attribute = c.text(raw.get("state_attribute") or "state", "state_attribute")
     initial = c.text(raw.get("initial"), "initial", required=True)
 
-    roles = {str(k): str(v or k) for k, v in c.mapping(raw.get("roles"), "roles").items()}
+    roles: dict[str, str] = {}
+    invitable: list[str] = []
+    for role, body in c.mapping(raw.get("roles"), "roles").items():
+        if isinstance(body, Mapping):
+            for extra in set(body) - {"title", "invite"}:
+                c.add(f"roles.{role}.{extra}", "unknown key")
+            roles[str(role)] = c.text(body.get("title"), f"roles.{role}.title") or str(role)
+            if _flag(c, body, "invite", f"roles.{role}", False):
+                invitable.append(str(role))
+        else:
+            roles[str(role)] = str(body or role)
     known_roles = set(roles) | set(BUILTIN_ROLES)
     permissions = {
         str(k): str(v or k) for k, v in c.mapping(raw.get("permissions"), "permissions").items()
@@ -191,15 +349,22 @@ def parse_definition(
                 if role not in known_roles:
                     c.add(pkey, f"unknown role {role!r}")
             perm_map[perm] = frozenset(names)
-        for extra in set(body) - {"title", "permissions", "final", "description", "style"}:
+        allowed = {"title", "permissions", "final", "description", "style", "tags"}
+        for extra in set(body) - allowed:
             c.add(f"{key}.{extra}", "unknown key")
+        tags = c.names(body.get("tags"), f"{key}.tags")
+        for tag in tags:
+            if tag in raw_states:
+                # Code asks for tags and the history stores state ids: keep them apart.
+                c.add(f"{key}.tags", f"tag {tag!r} is also the name of a state")
         states[state_id] = State(
             id=state_id,
             title=c.text(body.get("title"), f"{key}.title", required=True),
             permissions=MappingProxyType(perm_map),
-            final=bool(body.get("final", False)),
+            final=_flag(c, body, "final", key, False),
             description=c.text(body.get("description"), f"{key}.description"),
             style=c.text(body.get("style"), f"{key}.style") or "secondary",
+            tags=frozenset(tags),
         )
 
     if initial and states and initial not in states:
@@ -208,6 +373,8 @@ def parse_definition(
     transitions: dict[str, Transition] = {}
     for tr_id, body in c.mapping(raw.get("transitions"), "transitions").items():
         key = f"transitions.{tr_id}"
+        if tr_id == CREATED:
+            c.add(key, f"{CREATED!r} is the history's name for creation: choose another")
         body = c.mapping(body, key)
         sources = c.names(body.get("from"), f"{key}.from")
         if not sources:
@@ -220,18 +387,9 @@ def parse_definition(
         dest = c.text(body.get("to"), f"{key}.to", required=True)
         if dest and dest not in states:
             c.add(f"{key}.to", f"unknown state {dest!r}")
-        guard_raw = c.mapping(body.get("guard"), f"{key}.guard")
-        guard_roles = c.names(guard_raw.get("roles"), f"{key}.guard.roles")
-        if not guard_roles:
-            c.add(f"{key}.guard.roles", "at least one role is required")
-        for role in guard_roles:
-            if role not in known_roles:
-                c.add(f"{key}.guard.roles", f"unknown role {role!r}")
-        when = c.names(guard_raw.get("when"), f"{key}.guard.when")
-        if known_predicates is not None:
-            for name in when:
-                if name not in known_predicates:
-                    c.add(f"{key}.guard.when", f"unknown predicate {name!r}")
+        guard = _parse_guard(
+            c, body.get("guard"), f"{key}.guard", known_roles, permissions, predicates
+        )
         comment = str(body.get("comment", "none"))
         if comment not in COMMENT_MODES:
             c.add(f"{key}.comment", f"must be one of {', '.join(COMMENT_MODES)}")
@@ -239,20 +397,41 @@ def parse_definition(
         for role in notify:
             if role not in known_roles:
                 c.add(f"{key}.notify", f"unknown role {role!r}")
-        allowed = {"title", "from", "to", "guard", "comment", "notify", "description"}
-        for extra in set(body) - allowed - {"confirm", "style"}:
+        allowed = {
+            "title", "from", "to", "guard", "comment", "notify", "description", "confirm",
+            "style", "menu", "bulk", "receipt", "notify_comment", "message",
+        }  # fmt: skip
+        for extra in set(body) - allowed:
             c.add(f"{key}.{extra}", "unknown key")
+        message = c.mapping(body.get("message"), f"{key}.message")
+        for extra in set(message) - {"subject", "opening"}:
+            c.add(f"{key}.message.{extra}", "unknown key")
         transitions[tr_id] = Transition(
             id=tr_id,
             title=c.text(body.get("title"), f"{key}.title", required=True),
             sources=sources,
             dest=dest,
-            guard=Guard(roles=guard_roles, when=when),
+            guard=guard,
             comment=comment,
             notify=notify,
             description=c.text(body.get("description"), f"{key}.description"),
             confirm=c.text(body.get("confirm"), f"{key}.confirm"),
             style=c.text(body.get("style"), f"{key}.style") or "secondary",
+            menu=_flag(c, body, "menu", key, True),
+            bulk=_flag(c, body, "bulk", key, True),
+            receipt=_flag(c, body, "receipt", key, False),
+            notify_comment=_flag(c, body, "notify_comment", key, True),
+            subject=c.text(message.get("subject"), f"{key}.message.subject"),
+            opening=c.text(message.get("opening"), f"{key}.message.opening"),
+        )
+
+    creation = None
+    if raw.get("creation") is not None:
+        creation_raw = c.mapping(raw.get("creation"), "creation")
+        for extra in set(creation_raw) - {"guard"}:
+            c.add(f"creation.{extra}", "unknown key")
+        creation = _parse_guard(
+            c, creation_raw.get("guard"), "creation.guard", known_roles, permissions, predicates
         )
 
     worklists: dict[str, Worklist] = {}
@@ -271,6 +450,8 @@ def parse_definition(
         for role in wl_roles:
             if role not in known_roles:
                 c.add(f"{key}.roles", f"unknown role {role!r}")
+        for extra in set(body) - {"title", "states", "roles", "filter", "description"}:
+            c.add(f"{key}.{extra}", "unknown key")
         worklists[wl_id] = Worklist(
             id=wl_id,
             title=c.text(body.get("title"), f"{key}.title", required=True),
@@ -282,7 +463,7 @@ def parse_definition(
 
     for extra in set(raw) - {
         "id", "title", "description", "applies_to", "state_attribute", "initial",
-        "roles", "permissions", "states", "transitions", "worklists",
+        "roles", "permissions", "states", "transitions", "worklists", "creation",
     }:  # fmt: skip
         c.add(extra, "unknown key")
 
@@ -311,6 +492,8 @@ def parse_definition(
         source=source,
         description=c.text(raw.get("description"), "description"),
         exits=MappingProxyType({k: tuple(v) for k, v in exits.items()}),
+        creation=creation,
+        invitable=tuple(invitable),
     )
 
 
@@ -329,11 +512,10 @@ def _reachable(initial: str, transitions: Iterable[Transition]) -> set[str]:
     return seen
 
 
-def load_directory(
-    folder: Path, predicates: Iterable[str] | None = None
-) -> dict[str, WorkflowDefinition]:
+def load_directory(folder: Path, predicates: Predicates = None) -> dict[str, WorkflowDefinition]:
     """Load every ``*.yaml`` in ``folder``; raise one DefinitionError listing all problems."""
-    predicates = None if predicates is None else tuple(predicates)
+    if predicates is not None and not isinstance(predicates, Mapping):
+        predicates = frozenset(predicates)
     definitions: dict[str, WorkflowDefinition] = {}
     problems: list[tuple[str, str, str]] = []
     for path in sorted(folder.glob("*.yaml")):
@@ -345,6 +527,17 @@ def load_directory(
         if definition.id in definitions:
             problems.append((path.name, "id", f"duplicate workflow id {definition.id!r}"))
         definitions[definition.id] = definition
+    state_ids = {s for d in definitions.values() for s in d.states}
+    for definition in definitions.values():
+        for state in definition.states.values():
+            for tag in sorted(state.tags & state_ids):
+                problems.append(
+                    (
+                        definition.source,
+                        f"states.{state.id}.tags",
+                        f"tag {tag!r} is also the name of a state (in another workflow)",
+                    )
+                )
     if problems:
         raise DefinitionError(problems)
     return definitions

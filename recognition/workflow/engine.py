@@ -1,18 +1,24 @@
-"""The only writer of state columns: fire(obj, transition, actor, comment).
+"""The only writer of state columns: create(obj, actor) and fire(obj, transition, actor, ...).
 
-fire() checks the guard (roles, OR; named predicates, AND; comment rule), moves the object
-through the definition's shared transitions.Machine, appends a WorkflowEvent and announces
-the transition (the outbox listens and queues notifications) — all in the caller's database
-transaction. It flushes; the view commits once. Concurrent changes to one object are caught
-by optimistic locking (the model's version_id_col) and reported as ConcurrentChange.
+fire() checks, in this order, the version the user saw, the state, the guard (roles, OR; the
+permission; the comment rule), prepares the transition's data, locks what its rules count,
+evaluates every rule (the definition's and the object's programme's); only then does it
+move the object through the definition's shared transitions.Machine, run the operation
+registered for the transition (which writes its data: a decision's areas, level, decider),
+append a WorkflowEvent and announce the transition (the outbox listens and queues
+notifications) — all in the caller's database transaction. It flushes; the view commits
+once. Whatever a concurrent change breaks on the way (a stale row at any flush, autoflush
+included; a deadlock; a lock not granted) is reported as ConcurrentChange.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from blinker import Namespace
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -20,10 +26,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from . import guards
-from .definition import Transition, WorkflowDefinition
+from .definition import CREATED, Guard, Rule, Transition, WorkflowDefinition
 from .history import WorkflowEvent
-from .registry import definition_for, machine_for
-from .security import forget_roles, roles_for
+from .registry import definition_for, extra_rules, machine_for
+from .security import can, forget_roles, roles_for
 
 signals = Namespace()
 #: Sent after a transition is applied and its history row added (sender: the object).
@@ -68,6 +74,64 @@ class ConcurrentChange(WorkflowError):
 
 CONCURRENT_MESSAGE = _l("This item was changed by someone else. Reload the page and try again.")
 
+#: PostgreSQL's serialization failure, deadlock and lock-not-available codes.
+_CONCURRENCY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_concurrency_error(exc: BaseException) -> bool:
+    """Whether a database error means another transaction changed or holds the rows."""
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, sa.exc.DBAPIError):
+        if getattr(exc.orig, "sqlstate", None) in _CONCURRENCY_SQLSTATES:
+            return True
+        return "database is locked" in str(exc.orig)
+    return False
+
+
+@contextmanager
+def concurrency_guarded(transition: str = "") -> Iterator[None]:
+    """Turn a concurrent change met anywhere in the block into ConcurrentChange."""
+    try:
+        yield
+    except (StaleDataError, sa.exc.DBAPIError) as exc:
+        if not is_concurrency_error(exc):
+            raise
+        raise ConcurrentChange(CONCURRENT_MESSAGE, transition, type(exc).__name__) from exc
+
+
+# -- operations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """The work a transition carries: ``prepare`` reads and completes the user's data before
+    the rules are checked (no writes); ``apply`` writes it once they have passed and returns
+    the facts the history keeps."""
+
+    apply: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, Any] | None]
+    prepare: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, Any]] | None = None
+
+
+_operations: dict[tuple[str, str], Operation] = {}
+
+
+def operation(workflow: str, transition: str, *, prepare=None):
+    """Register ``apply(obj, actor, data) -> facts | None`` as the transition's operation."""
+
+    def register(apply):
+        _operations[(workflow, transition)] = Operation(apply, prepare)
+        return apply
+
+    return register
+
+
+def operation_for(definition: WorkflowDefinition, transition: str) -> Operation | None:
+    return _operations.get((definition.id, transition))
+
+
+# -- checks --------------------------------------------------------------------------------
+
 
 def state_of(obj: Any) -> str:
     return getattr(obj, definition_for(obj).state_attribute)
@@ -79,16 +143,77 @@ def state_title(obj: Any) -> str:
     return gettext(definition.states[getattr(obj, definition.state_attribute)].title)
 
 
-@dataclass(frozen=True)
-class Option:
-    """A transition as offered to a user: allowed by role and state; ``refusal`` if blocked."""
+def _allowed(guard: Guard, actor: Any, obj: Any) -> bool:
+    """Roles (any of them) and permission (in the current state), as DCWorkflow's guard."""
+    if guard.roles and roles_for(actor, obj).isdisjoint(guard.roles):
+        return False
+    return not guard.permission or can(actor, guard.permission, obj)
 
-    transition: Transition
-    refusal: Any = None
 
-    @property
-    def enabled(self) -> bool:
-        return self.refusal is None
+@dataclass
+class Checked:
+    """What check() found: the transition, the prepared data, the rules overridden."""
+
+    transition: Transition | None
+    data: dict[str, Any]
+    overridden: list[str] = field(default_factory=list)
+
+    def facts(self) -> dict[str, Any]:
+        if not self.overridden:
+            return {}
+        return {"overridden": self.overridden, "override_reason": self.data["override_reason"]}
+
+
+def _override_reason(data: Mapping[str, Any]) -> str:
+    return str(data.get("override_reason") or "").strip()
+
+
+def evaluate(
+    obj: Any,
+    actor: Any,
+    rules: Iterable[Rule],
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    lock: bool = True,
+) -> list[str]:
+    """Check every rule; return the names of those overridden with a reason.
+
+    Rules that count what a quota allows lock the row they count under first (``lock``):
+    concurrent transitions then count one after the other.
+    """
+    rules = tuple(rules)
+    if lock:
+        for rule in rules:
+            locks = guards.get(rule.name).locks
+            if locks is not None:
+                lock_row(locks(obj))
+    overridden = []
+    for rule in rules:
+        reason = guards.get(rule.name).func(obj, actor, data, **rule.params)
+        if reason is None:
+            continue
+        if rule.override and _override_reason(data):
+            overridden.append(rule.name)
+            continue
+        if rule.override:
+            reason = _l(
+                "%(reason)s To go ahead anyway, give a reason: the history keeps it.",
+                reason=reason,
+            )
+        raise ConditionNotMet(reason, name, f"rule {rule.name!r}")
+    return overridden
+
+
+def lock_row(row: Any) -> None:
+    """Lock ``row`` until the transaction ends: ``SELECT … FOR UPDATE`` on PostgreSQL; on
+    SQLite, which locks the whole database for a writer, by starting to write."""
+    table = type(row).__table__
+    key = table.primary_key.columns.values()[0]
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.update(table).where(key == row.id).values({key.name: key}))
+    else:
+        db.session.execute(sa.select(key).where(key == row.id).with_for_update())
 
 
 def check(
@@ -96,9 +221,12 @@ def check(
     name: str,
     actor: Any,
     comment: str | None = None,
-    context: Mapping[str, Any] | None = None,
-) -> Transition:
-    """Return the transition if ``actor`` may fire it now; raise the reason otherwise."""
+    data: Mapping[str, Any] | None = None,
+    *,
+    lock: bool = False,
+) -> Checked:
+    """Return what firing ``name`` would do if ``actor`` may fire it now; raise the reason
+    otherwise. Writes nothing (``lock`` takes the rules' row locks)."""
     definition = definition_for(obj)
     transition = definition.transitions.get(name)
     if transition is None:
@@ -113,19 +241,20 @@ def check(
             name,
             f"not from state {current!r}",
         )
-    if roles_for(actor, obj).isdisjoint(transition.guard.roles):
+    if not _allowed(transition.guard, actor, obj):
         raise NotAllowed(_l("You are not allowed to do this."), name, "role not allowed")
     if transition.comment == "required" and not (comment or "").strip():
         raise CommentRequired(_l("A comment is required for this action."), name, "comment")
-    for predicate_name in transition.guard.when:
-        predicate = guards.get(predicate_name)
-        if not predicate.func(obj, actor, context or {}):
-            raise ConditionNotMet(
-                _l("Condition not met: %(condition)s.", condition=predicate.title),
-                name,
-                f"condition {predicate_name!r} not met",
-            )
-    return transition
+    prepared = {**(data or {}), "comment": (comment or "").strip()}
+    op = operation_for(definition, name)
+    if op is not None and op.prepare is not None:
+        prepared = dict(op.prepare(obj, actor, prepared))
+    rules = (*transition.guard.when, *extra_rules(obj, name))
+    overridden = evaluate(obj, actor, rules, prepared, name, lock=lock)
+    return Checked(transition, prepared, overridden)
+
+
+# -- writing -------------------------------------------------------------------------------
 
 
 def fire(
@@ -135,13 +264,13 @@ def fire(
     comment: str | None = None,
     *,
     expected_version: int | None = None,
-    context: Mapping[str, Any] | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> WorkflowEvent:
     """Fire transition ``name`` on ``obj`` as ``actor``; flush; return the history row.
 
     ``expected_version`` is the version the user saw (a form's hidden field): if the object
-    moved on since, the transition is refused as a concurrent change.
+    moved on since, the transition is refused as a concurrent change. ``data`` is what the
+    user decided with the transition (e.g. areas of strength), for its rules and operation.
     """
     definition = definition_for(obj)
     version_attr = _version_attribute(obj)
@@ -151,29 +280,56 @@ def fire(
         and getattr(obj, version_attr) != expected_version
     ):
         raise ConcurrentChange(CONCURRENT_MESSAGE, name, "version mismatch")
-    transition = check(obj, name, actor, comment, context)
-    source = getattr(obj, definition.state_attribute)
-    machine_for(definition).events[name].trigger(obj)
+    with concurrency_guarded(name):
+        checked = check(obj, name, actor, comment, data, lock=True)
+        transition = checked.transition
+        source = getattr(obj, definition.state_attribute)
+        machine_for(definition).events[name].trigger(obj)
+        op = operation_for(definition, name)
+        facts = dict(op.apply(obj, actor, checked.data) or {}) if op is not None else {}
+        facts.update(checked.facts())
+        history = _record(definition, obj, name, source, transition.dest, actor, comment, facts)
+    forget_roles()
+    transition_fired.send(
+        obj, definition=definition, transition=transition, event=history, actor=actor
+    )
+    return history
+
+
+def create(obj: Any, actor: Any, *, data: Mapping[str, Any] | None = None) -> WorkflowEvent:
+    """Add a new object in its workflow's initial state, as ``actor``; flush; return the
+    "created" history row. The definition's ``creation`` guard and the rules a programme
+    adds for creation are checked first: nothing is added when one refuses."""
+    definition = definition_for(obj)
+    setattr(obj, definition.state_attribute, definition.initial)
+    prepared = dict(data or {})
+    if definition.creation is not None and not _allowed(definition.creation, actor, obj):
+        raise NotAllowed(_l("You are not allowed to do this."), CREATED, "role not allowed")
+    rules = (*(definition.creation.when if definition.creation else ()), *extra_rules(obj, CREATED))
+    with concurrency_guarded(CREATED):
+        overridden = evaluate(obj, actor, rules, prepared, CREATED)
+        facts = {"overridden": overridden} if overridden else {}
+        db.session.add(obj)
+        db.session.flush()
+        history = _record(definition, obj, CREATED, "", definition.initial, actor, None, facts)
+    forget_roles()
+    return history
+
+
+def _record(definition, obj, name, source, dest, actor, comment, facts) -> WorkflowEvent:
     history = WorkflowEvent(
         workflow=definition.id,
         object_type=definition.applies_to,
         object_id=obj.id,
         transition=name,
         from_state=source,
-        to_state=transition.dest,
+        to_state=dest,
         actor_id=getattr(actor, "id", None),
         comment=(comment or "").strip(),
-        data=dict(data or {}),
+        data=facts,
     )
     db.session.add(history)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise ConcurrentChange(CONCURRENT_MESSAGE, name, "stale row") from exc
-    forget_roles()
-    transition_fired.send(
-        obj, definition=definition, transition=transition, event=history, actor=actor
-    )
+    db.session.flush()
     return history
 
 
@@ -196,14 +352,17 @@ def fire_many(
     actor: Any,
     comment: str | None = None,
     *,
-    context: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> list[BulkResult]:
-    """Fire ``name`` on each object in its own savepoint; report done or refused, and why."""
+    """Fire ``name`` on each object in its own savepoint; report done or refused, and why.
+
+    One refusal, or one object changed by someone else meanwhile, leaves the others done.
+    """
     results = []
     for obj in objs:
         try:
             with db.session.begin_nested():
-                fire(obj, name, actor, comment, context=context)
+                fire(obj, name, actor, comment, data=data)
         except WorkflowError as exc:
             results.append(BulkResult(obj, False, exc.message))
         else:
@@ -211,26 +370,80 @@ def fire_many(
     return results
 
 
-def available_transitions(user: Any, obj: Any) -> list[Option]:
-    """Transitions ``user`` may see on ``obj``: from its state, allowed for the user's roles.
+# -- offering ------------------------------------------------------------------------------
 
-    A transition whose condition is not met is still offered, disabled, with the reason; one
-    the user's roles do not allow is not offered at all.
+
+@dataclass(frozen=True)
+class Option:
+    """A transition as offered to a user: allowed by role and state; ``refusal`` if blocked."""
+
+    transition: Transition
+    refusal: Any = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.refusal is None
+
+
+def available_transitions(user: Any, obj: Any, *, menu: bool = False) -> list[Option]:
+    """Transitions ``user`` may see on ``obj``: from its state, allowed by the guard.
+
+    A transition whose rules refuse is still offered, disabled, with the reason; one the
+    user may not fire at all is not offered. ``menu``: only those the state menu shows.
     """
     definition = definition_for(obj)
-    roles = roles_for(user, obj)
     options = []
     for transition in definition.transitions_from(getattr(obj, definition.state_attribute)):
-        if roles.isdisjoint(transition.guard.roles):
+        if menu and not transition.menu:
             continue
-        refusal = None
-        for predicate_name in transition.guard.when:
-            predicate = guards.get(predicate_name)
-            if not predicate.func(obj, user, {}):
-                refusal = predicate.title
-                break
-        options.append(Option(transition, refusal))
+        if not _allowed(transition.guard, user, obj):
+            continue
+        try:
+            check(obj, transition.id, user, "-")
+        except WorkflowError as exc:
+            options.append(Option(transition, exc.message))
+        else:
+            options.append(Option(transition))
     return options
+
+
+def history_rows(
+    definition: WorkflowDefinition,
+    object_id: int,
+    path: Iterable[str],
+    actor_id: int | None,
+    at: Any,
+) -> list[dict[str, Any]]:
+    """The history rows create() and fire() would write for an object created and moved
+    along ``path``, for loading synthetic data in bulk (checked as walk() checks)."""
+    common = {
+        "workflow": definition.id,
+        "object_type": definition.applies_to,
+        "object_id": object_id,
+        "actor_id": actor_id,
+        "comment": "",
+        "at": at,
+        "data": {},
+    }
+    rows = [{**common, "transition": CREATED, "from_state": "", "to_state": definition.initial}]
+    state = definition.initial
+    for name in path:
+        dest = walk(definition, [name], start=state)
+        rows.append({**common, "transition": name, "from_state": state, "to_state": dest})
+        state = dest
+    return rows
+
+
+def walk(definition: WorkflowDefinition, path: Iterable[str], start: str | None = None) -> str:
+    """The state reached from the initial one by firing ``path``'s transitions in order
+    (synthetic data follows the workflow); an impossible step is an error."""
+    state = start or definition.initial
+    for name in path:
+        transition = definition.transitions[name]
+        if state not in transition.sources:
+            raise ValueError(f"{definition.source}: {name!r} is not possible from {state!r}")
+        state = transition.dest
+    return state
 
 
 def describe(definition: WorkflowDefinition) -> list[tuple[str, str, dict[str, list[str]]]]:

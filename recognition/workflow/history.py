@@ -1,17 +1,51 @@
-"""WorkflowEvent: the append-only history of every transition fired."""
+"""WorkflowEvent: the append-only history of every object created and transition fired.
+
+Append-only twice over: the ORM refuses to change or delete a row, and so does the database
+(triggers added by a migration, the SQL below), whatever writes to it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..accounts.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
+#: The database's refusal of UPDATE and DELETE on the history, per dialect (the migration
+#: holds the same statements; tests that empty the tables drop and restore them).
+APPEND_ONLY_SQL = {
+    "postgresql": (
+        "CREATE FUNCTION workflow_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'workflow history is append-only' "
+        "USING ERRCODE = 'restrict_violation'; END $$",
+        "CREATE TRIGGER workflow_events_append_only BEFORE UPDATE OR DELETE "
+        "ON workflow_events FOR EACH ROW EXECUTE FUNCTION workflow_events_append_only()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER workflow_events_no_update BEFORE UPDATE ON workflow_events "
+        "BEGIN SELECT RAISE(ABORT, 'workflow history is append-only'); END",
+        "CREATE TRIGGER workflow_events_no_delete BEFORE DELETE ON workflow_events "
+        "BEGIN SELECT RAISE(ABORT, 'workflow history is append-only'); END",
+    ),
+}
+DROP_APPEND_ONLY_SQL = {
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS workflow_events_append_only ON workflow_events",
+        "DROP FUNCTION IF EXISTS workflow_events_append_only()",
+    ),
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS workflow_events_no_update",
+        "DROP TRIGGER IF EXISTS workflow_events_no_delete",
+    ),
+}
 
 
 class HistoryIsAppendOnly(Exception):
@@ -37,7 +71,7 @@ class WorkflowEvent(db.Model):
     #: Extra facts the operation recorded (e.g. an override reason), never secrets.
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship(lazy="joined")
+    actor: Mapped[User | None] = relationship("User", lazy="joined")
 
     def __repr__(self) -> str:
         return f"<WorkflowEvent {self.object_type}:{self.object_id} {self.transition}>"

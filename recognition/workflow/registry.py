@@ -1,14 +1,20 @@
-"""The loaded workflow definitions of the running app and the models bound to them."""
+"""The loaded workflow definitions of the running app and the models bound to them.
+
+A model is bound with its page and title (``bind_model``), so that notifications, the audit
+log and worklists link to any object without a table of their own; programmes and other
+sources add rules to transitions (``rule_source``); code asks for states by tag.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from transitions import Machine
 
-from .definition import WorkflowDefinition
+from .definition import Rule, WorkflowDefinition
 
 
 @dataclass
@@ -42,22 +48,88 @@ def build_machine(definition: WorkflowDefinition) -> Machine:
     )
 
 
-#: workflow id -> model class, filled by @bind_model on the feature packages' models
-_models: dict[str, type] = {}
+@dataclass(frozen=True)
+class Binding:
+    """A model class bound to its workflow, with the page that shows one of its objects."""
+
+    model: type
+    endpoint: str
+    arg: str
+    title: Callable[[Any], str]
 
 
-def bind_model(model: type) -> type:
-    """Make a model class known to the engine (worklists, the state menu) by ``__workflow__``."""
-    _models[model.__workflow__] = model
+#: workflow id -> binding, filled by bind_model() in the feature packages
+_bindings: dict[str, Binding] = {}
+
+
+def bind_model(model: type, *, page: str, arg: str, title: Callable[[Any], str]) -> type:
+    """Make a model class known to the engine by its ``__workflow__``: its objects' page is
+    the endpoint ``page`` with the id as ``arg``; ``title(obj)`` names an object."""
+    _bindings[model.__workflow__] = Binding(model, page, arg, title)
     return model
 
 
 def bound_models() -> dict[str, type]:
-    return dict(_models)
+    return {workflow_id: b.model for workflow_id, b in _bindings.items()}
 
 
 def model_for(definition: WorkflowDefinition) -> type:
-    return _models[definition.id]
+    return _bindings[definition.id].model
+
+
+def binding_for(obj_or_class: Any) -> Binding:
+    return _bindings[obj_or_class.__workflow__]
+
+
+def object_url(obj: Any, **values: Any) -> str:
+    """The address of the page showing ``obj``."""
+    binding = binding_for(obj)
+    return url_for(binding.endpoint, **{binding.arg: obj.id}, **values)
+
+
+def object_title(obj: Any) -> str:
+    return binding_for(obj).title(obj)
+
+
+def page_of(object_type: str, object_id: int) -> str | None:
+    """The address of an object's page from its type and id, as the history names them."""
+    for workflow_id, binding in _bindings.items():
+        if registry().get(workflow_id).applies_to == object_type:
+            return url_for(binding.endpoint, **{binding.arg: object_id})
+    return None
+
+
+#: applies_to -> rules(obj, transition id) -> the extra rules of a transition on that object
+_rule_sources: dict[str, Callable[[Any, str], tuple[Rule, ...]]] = {}
+#: checks run once every package registered its predicates: () -> [(file, key, message)]
+_checks: list[Callable[[], list[tuple[str, str, str]]]] = []
+
+
+def rule_source(applies_to: str):
+    """Register ``rules(obj, transition) -> tuple[Rule, ...]`` adding rules to transitions on
+    objects of a type (a nomination's programme declares its own rules)."""
+
+    def register(func: Callable[[Any, str], tuple[Rule, ...]]):
+        _rule_sources[applies_to] = func
+        return func
+
+    return register
+
+
+def extra_rules(obj: Any, transition: str) -> tuple[Rule, ...]:
+    source = _rule_sources.get(definition_for(obj).applies_to)
+    return source(obj, transition) if source is not None else ()
+
+
+def definition_check(func: Callable[[], list[tuple[str, str, str]]]):
+    """Register a check of other definitions (programmes' rules) run when the app starts."""
+    if func not in _checks:
+        _checks.append(func)
+    return func
+
+
+def run_checks() -> list[tuple[str, str, str]]:
+    return [problem for check in _checks for problem in check()]
 
 
 def registry() -> WorkflowRegistry:
@@ -74,3 +146,22 @@ def definition_for(obj_or_class: Any) -> WorkflowDefinition:
 
 def machine_for(definition: WorkflowDefinition) -> Machine:
     return registry().machines[definition.id]
+
+
+def states_tagged(obj_or_class: Any, tag: str) -> tuple[str, ...]:
+    """The states of an object's (or model's) workflow that carry ``tag``."""
+    return definition_for(obj_or_class).states_tagged(tag)
+
+
+def has_tag(obj: Any, tag: str) -> bool:
+    """Whether the state ``obj`` is in carries ``tag``."""
+    definition = definition_for(obj)
+    if tag not in definition.tags:
+        raise KeyError(f"{definition.source}: no state is tagged {tag!r}")
+    return tag in definition.states[getattr(obj, definition.state_attribute)].tags
+
+
+def tagged(model: type, tag: str) -> Any:
+    """SQL condition: rows of ``model`` in a state carrying ``tag``."""
+    definition = definition_for(model)
+    return getattr(model, definition.state_attribute).in_(definition.states_tagged(tag))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_request_context
 from flask_login import current_user
 
+from ..extensions import db
 from .registry import definition_for
 
 
@@ -126,25 +127,48 @@ def require(permission: str, obj: Any = None, *, hide: bool = True) -> None:
         abort(403)
 
 
+#: role -> SELECT of the active users holding it everywhere; registered by the accounts
+#: package, which keeps users and their global roles (the engine knows no user table).
+_global_holders: list[Callable[[str], Any]] = []
+
+
+def global_role_holders(func: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Register ``users(role) -> SELECT`` of the users holding a global role."""
+    _global_holders[:] = [func]
+    return func
+
+
+def global_roles() -> frozenset[str]:
+    """The roles a user may hold everywhere: those site.yaml declares."""
+    return frozenset(definition_for(SITE).roles)
+
+
 def users_with_role(role: str, obj: Any) -> list[Any]:
     """Users holding ``role`` on ``obj``: global role holders or a local role's members."""
-    from ..accounts.models import GLOBAL_ROLES, User, UserRole
-    from ..extensions import db
-
-    if role in GLOBAL_ROLES:
-        return list(
-            db.session.scalars(
-                sa.select(User)
-                .join(UserRole)
-                .where(UserRole.role == role, User.active.is_(True))
-                .order_by(User.id)
-            )
-        )
+    if role in global_roles():
+        return list(db.session.scalars(_global_holders[0](role))) if _global_holders else []
     definition = definition_for(obj)
     for provider in local_roles_of(definition.applies_to):
         if provider.name == role and provider.users is not None:
             return list(db.session.scalars(provider.users(obj)))
     return []
+
+
+def users_with_permission(permission: str, obj: Any = None) -> list[Any]:
+    """Users holding ``permission`` on ``obj`` in the state it is in (by any role)."""
+    obj = SITE if obj is None else obj
+    definition = definition_for(obj)
+    roles = definition.states[getattr(obj, definition.state_attribute)].roles_with(permission)
+    found: dict[int, Any] = {}
+    for role in sorted(roles - {"anonymous", "authenticated"}):
+        for user in users_with_role(role, obj):
+            found.setdefault(user.id, user)
+    return sorted(found.values(), key=lambda u: u.id)
+
+
+def roles_with_permission(permission: str, obj: Any = None) -> frozenset[str]:
+    """The roles granted ``permission`` on ``obj`` (the site when None) in any state."""
+    return definition_for(SITE if obj is None else obj).roles_with(permission)
 
 
 def roles_clause(model: type, roles: Iterable[str], user: Any) -> Any:

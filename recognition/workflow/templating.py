@@ -7,7 +7,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .registry import definition_for, registry
+from .definition import CREATED
+from .registry import definition_for, has_tag, object_url, registry
 from .security import can
 
 
@@ -23,11 +24,15 @@ def state_description(obj: Any) -> str:
 
 
 def state_name(workflow_id: str, state_id: str) -> str:
+    if not state_id:
+        return "—"  # before creation
     state = registry().get(workflow_id).states.get(state_id)
     return _(state.title) if state else state_id
 
 
 def transition_title(event: Any) -> str:
+    if event.transition == CREATED:
+        return _("Created")
     transition = registry().get(event.workflow).transitions.get(event.transition)
     return _(transition.title) if transition else event.transition
 
@@ -57,4 +62,6 @@ def workflow_helpers() -> dict[str, Any]:
         "state_name": state_name,
         "transition_title": transition_title,
         "actor_label": actor_label,
+        "has_tag": has_tag,
+        "object_url": object_url,
     }

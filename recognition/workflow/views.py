@@ -11,9 +11,8 @@ from flask_login import current_user
 from ..extensions import db
 from . import bp, guards
 from .diagram import mermaid
-from .engine import WorkflowError, describe
+from .engine import ConcurrentChange, WorkflowError, describe, fire
 from .forms import FireForm
-from .operations import perform
 from .registry import bound_models, registry
 from .security import require
 
@@ -55,7 +54,9 @@ def fire_transition(workflow_id: str, object_id: int, transition: str):
         flash(_("Tick the box to confirm: %(question)s", question=_(declared.confirm)), "warning")
         return redirect(back)
     try:
-        perform(obj, transition, current_user, form.comment.data, form.version.data)
+        fire(obj, transition, current_user, form.comment.data, expected_version=form.version.data)
+    except ConcurrentChange:
+        raise  # 409, with a link back to the page (see web.py)
     except WorkflowError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -85,5 +86,5 @@ def show(workflow_id: str):
         definition=definition,
         diagram=mermaid(definition, translate=_),
         table=describe(definition),
-        conditions={name: guards.get(name).title for name in guards.names()},
+        conditions=guards.registered(),
     )

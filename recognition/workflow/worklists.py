@@ -13,11 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..accounts.models import GLOBAL_ROLES
 from ..extensions import db
 from .definition import WorkflowDefinition, Worklist
 from .registry import bound_models, model_for, registry
-from .security import roles_clause
+from .security import global_roles, roles_clause
 
 #: filter name -> function(select, model, user) -> select
 _filters: dict[str, Callable[[Any, type, Any], Any]] = {}
@@ -76,7 +75,7 @@ def _global_match(worklist: Worklist, user: Any) -> bool:
 
 
 def _has_local_roles(worklist: Worklist) -> bool:
-    return bool(set(worklist.roles) - {"anonymous", "authenticated", *GLOBAL_ROLES})
+    return bool(set(worklist.roles) - {"anonymous", "authenticated", *global_roles()})
 
 
 def validate_filters(definitions: dict[str, WorkflowDefinition]) -> list[tuple[str, str, str]]:

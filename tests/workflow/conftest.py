@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from database_support import empty_tables as _empty_tables
 from sqlalchemy import event
 
 from recognition.extensions import db
@@ -35,9 +36,3 @@ def rolled_back_app(_app):
         if commits:
             _empty_tables(_app)
             pytest.fail("a test using rolled_back_app committed: use the app fixture")
-
-
-def _empty_tables(app) -> None:
-    with app.app_context(), db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())

@@ -1,0 +1,18 @@
+"""``flask outbox remind``: queue the reminders of reviews due soon (for cron)."""
+
+import click
+from flask import current_app
+
+from ..extensions import db
+from ..notifications.cli import outbox_cli
+from .operations import queue_due_reminders
+
+
+@outbox_cli.command("remind")
+@click.option("--days", type=int, default=None, help="Remind reviews due within DAYS.")
+def remind_command(days: int | None) -> None:
+    """Queue reminders for reviews due soon; never twice for one assignment and deadline."""
+    days = days if days is not None else current_app.config["RECOGNITION_REMINDER_DAYS"]
+    count = queue_due_reminders(days)
+    db.session.commit()
+    click.echo(f"queued {count} reminder(s)")

@@ -1,0 +1,95 @@
+"""The secretariat's operations: decisions on nominations and the announcement of a call.
+
+They run inside the engine's fire(), after its checks: ``prepare`` completes what the
+officer chose (the areas of strength default to those the reviewers' scores show), the
+programme's rules judge it, and only then ``apply`` writes the decision. Operations flush,
+never commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_ngettext
+
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..review.aggregation import aggregate_nomination
+from ..timeutil import utcnow
+from ..workflow.engine import ConditionNotMet, fire_many, operation
+from ..workflow.registry import definition_for
+
+
+def prepare_decision(nomination: Nomination, actor, data) -> dict[str, Any]:
+    """The decision as the rules judge it: areas of strength among the programme's
+    Essentials (the scores' when none are named), the level as chosen."""
+    programme = nomination.programme
+    prepared = dict(data)
+    areas = data.get("areas")
+    if programme.decision == "strengths":
+        if areas is None:
+            result = aggregate_nomination(nomination)
+            areas = result.strengths if result else []
+        essentials = {c.essential for c in programme.rubric.criteria if c.essential}
+        prepared["areas"] = sorted({a for a in areas if a in essentials})
+    else:
+        prepared["areas"] = []
+    prepared["level"] = (data.get("level") or None) if programme.decision == "levels" else None
+    return prepared
+
+
+def _record_decider(nomination: Nomination, actor, data) -> None:
+    nomination.decided_by_id = actor.id
+    nomination.decided_at = utcnow()
+    nomination.decision_comment = data.get("comment") or ""
+
+
+@operation("nomination", "recognise", prepare=prepare_decision)
+def recognise(nomination: Nomination, actor, data) -> dict[str, Any]:
+    """Write the recognition: who decided, the areas of strength or the award level."""
+    _record_decider(nomination, actor, data)
+    nomination.areas_of_strength = data["areas"]
+    nomination.award_level = data["level"]
+    if nomination.programme.decision == "levels":
+        return {"award_level": data["level"]}
+    return {"areas_of_strength": data["areas"]}
+
+
+@operation("nomination", "not_recognise")
+def not_recognise(nomination: Nomination, actor, data) -> None:
+    _record_decider(nomination, actor, data)
+    nomination.areas_of_strength = []
+    nomination.award_level = None
+
+
+@operation("call", "announce")
+def announce(call, actor, data) -> None:
+    """Announce the call: every nomination waiting to be announced becomes public at once."""
+    call.announced_at = utcnow()
+    waiting = definition_for(Nomination).transitions["announce"].sources
+    publishable = db.session.scalars(
+        sa.select(Nomination)
+        .where(Nomination.call_id == call.id, Nomination.state.in_(waiting))
+        .order_by(Nomination.id)
+    ).all()
+    results = fire_many(publishable, "announce", actor, data.get("comment"))
+    refused = [r for r in results if not r.done]
+    if refused:
+        # All at once or not at all: a call announced with a recognised nomination left
+        # unpublished would never publish it (the call's announce is final).
+        raise ConditionNotMet(
+            lazy_ngettext(
+                "%(num)d recognised nomination could not be announced: %(reason)s",
+                "%(num)d recognised nominations could not be announced: %(reason)s",
+                len(refused),
+                reason=refused[0].message,
+            ),
+            "announce",
+        )
+
+
+@operation("nomination", "announce")
+def announce_nomination(nomination: Nomination, actor, data) -> None:
+    """Date the nomination's publication with its call's announcement."""
+    nomination.announced_at = nomination.call.announced_at or utcnow()

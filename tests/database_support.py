@@ -1,0 +1,27 @@
+"""Emptying the test database between tests."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from recognition.extensions import db
+from recognition.workflow.history import APPEND_ONLY_SQL, DROP_APPEND_ONLY_SQL
+
+
+def empty_tables(app) -> None:
+    """Empty every table between tests. The history refuses DELETE (its triggers): TRUNCATE
+    on PostgreSQL does not fire them; on SQLite they are dropped and restored around it."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for statement in DROP_APPEND_ONLY_SQL["sqlite"]:
+                    conn.execute(sa.text(statement))
+                for table in tables:
+                    conn.execute(table.delete())
+                for statement in APPEND_ONLY_SQL["sqlite"]:
+                    conn.execute(sa.text(statement))
