@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..timeutil import utcnow
 from . import guards
 from .definition import CREATED, Guard, Rule, Transition, WorkflowDefinition
 from .history import WorkflowEvent
@@ -97,7 +98,8 @@ def concurrency_guarded(transition: str = "") -> Iterator[None]:
     except (StaleDataError, sa.exc.DBAPIError) as exc:
         if not is_concurrency_error(exc):
             raise
-        raise ConcurrentChange(CONCURRENT_MESSAGE, transition, type(exc).__name__) from exc
+        detail = "stale row" if isinstance(exc, StaleDataError) else "rows locked or changed"
+        raise ConcurrentChange(CONCURRENT_MESSAGE, transition, detail) from exc
 
 
 # -- operations ----------------------------------------------------------------------------
@@ -327,6 +329,7 @@ def _record(definition, obj, name, source, dest, actor, comment, facts) -> Workf
         actor_id=getattr(actor, "id", None),
         comment=(comment or "").strip(),
         data=facts,
+        at=utcnow(),
     )
     db.session.add(history)
     db.session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .registry import definition_for
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -95,8 +96,9 @@ def _refuse_bulk_changes(state) -> None:
         raise HistoryIsAppendOnly("workflow history rows cannot be changed or deleted")
 
 
-def history_of(obj: Any, object_type: str) -> list[WorkflowEvent]:
-    """Return the history of one object, oldest first."""
+def history_of(obj: Any) -> list[WorkflowEvent]:
+    """Return the history of one object (of a workflow-bound model), oldest first."""
+    object_type = definition_for(obj).applies_to
     return list(
         db.session.scalars(
             sa.select(WorkflowEvent)

@@ -21,8 +21,7 @@ from notifications_support import make_nomination, outbox
 from recognition.accounts.models import User
 from recognition.config import LANGUAGES
 from recognition.extensions import db
-from recognition.notifications.operations import notify_assignment, queue_due_reminders
-from recognition.review.operations import assign
+from recognition.review.operations import assign, notify_assignment, queue_due_reminders
 from recognition.workflow.engine import fire
 
 DEADLINE = datetime(2031, 3, 14, 16, 30)
@@ -107,8 +106,12 @@ def _city_with_focal_point(locale, state="verified"):
     return city, focal
 
 
+#: A Sasakawa Award nomination is recognised at a level.
+DECISION = {"recognise": {"level": "merit"}}
+
+
 def _fire_and_find(obj, transition, actor, comment=None, *, to):
-    fire(obj, transition, actor, comment)
+    fire(obj, transition, actor, comment, data=DECISION.get(transition))
     db.session.commit()
     return outbox(recipient_id=to.id)[0]
 
@@ -501,7 +504,7 @@ def test_no_message_a_city_receives_names_a_reviewer(app):
     first.submitted_at = first.assigned_at
     first.state = "submitted"
     db.session.flush()
-    fire(nomination, "recognise", officer)
+    fire(nomination, "recognise", officer, data=DECISION["recognise"])
     nomination.call.state = "announced"  # as the call's announcement leaves it
     fire(nomination, "announce", officer)
     db.session.commit()

@@ -210,7 +210,8 @@ def test_a_transition_tells_the_roles_it_names(app, kind, state, transition, act
     if transition == "declare_conflict":
         obj.conflict_reason = comment
     by = {"secretariat": world.officers[0], "owner": world.focal[0], "assignee": world.reviewer}
-    fire(obj, transition, by[actor], comment)
+    decision = {"level": "merit"} if transition == "recognise" else None  # a Sasakawa Award
+    fire(obj, transition, by[actor], comment, data=decision)
     db.session.commit()
     expected = set().union(*(world.people(role) for role in told))
     recipients = [m.recipient_id for m in outbox()]

@@ -117,10 +117,16 @@ ERRORS = [
         "missing title",
     ),
     (
-        "unknown eligibility rule",
-        _set(["eligibility"], ["one_recognition_per_city", "capital_cities_only"]),
-        "eligibility",
-        "unknown rule 'capital_cities_only'",
+        "rule that is neither a name nor a name with parameters",
+        _set(["rules", "create"], ["one_recognition_per_city", 42]),
+        "rules.create[1]",
+        "must be a rule's name or `name: {parameters}`",
+    ),
+    (
+        "the strength minimum in the rubric (it is a rule)",
+        _set(["rubric", "strength", "minimum"], 5),
+        "rubric.strength.minimum",
+        "moved: rules.recognise",
     ),
     (
         "levels decision without levels",
@@ -201,6 +207,33 @@ def test_every_problem_of_a_file_is_reported_at_once(write_programme):
     with pytest.raises(DefinitionError) as caught:
         load_programme(write_programme(two_mistakes))
     assert {key for _file, key, _msg in caught.value.problems} == {"title", "eligibility"}
+
+
+@pytest.mark.parametrize(
+    ("rules", "key", "message"),
+    [
+        ({"create": ["capital_cities_only"]}, "rules.create[0]", "unknown predicate"),
+        ({"recognise": [{"areas_of_strength": {}}]}, "rules.recognise[0].areas_of_strength",
+         "parameter 'minimum' is required"),
+        ({"recognise": [{"areas_of_strength": {"minimum": "five"}}]},
+         "rules.recognise[0].areas_of_strength.minimum", "must be a whole number"),
+        ({"recognise": [{"areas_of_strength": {"minimum": 5, "maximum": 9}}]},
+         "rules.recognise[0].areas_of_strength.maximum", "unknown parameter"),
+        ({"crown": ["one_recognition_per_city"]}, "rules.crown", "unknown transition 'crown'"),
+    ],
+)  # fmt: skip
+def test_create_app_refuses_a_programme_rule_it_cannot_enforce(
+    tmp_path, write_programme, rules, key, message
+):
+    """Names, parameters and transitions of programme rules are checked at start-up, once
+    every package has registered its predicates and the workflows are loaded."""
+    for folder in ("templates", "workflows", "translations"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    write_programme(_set(["rules"], rules))
+    with pytest.raises(DefinitionError) as caught:
+        create_app({"RECOGNITION_ROOT": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = [(f, k, m[: len(message)]) for f, k, m in caught.value.problems]
+    assert found == [("role_model_city.yaml", key, message)]
 
 
 def test_duplicate_yaml_key_names_the_line(tmp_path):

@@ -16,7 +16,7 @@ from recognition.extensions import db as _db
 from recognition.nominations.models import Attachment, Nomination
 from recognition.notifications.models import OutboxMessage
 from recognition.review.models import Assignment
-from recognition.workflow.operations import perform
+from recognition.workflow.engine import fire
 
 REVIEWERS = (
     ("Wanjiru Kamau", "wanjiru@reviewers.example"),
@@ -189,9 +189,9 @@ def test_the_city_never_sees_a_reviewer_through_the_whole_journey(
     assert f"Impressive early warning work (review {wanjiru.id})" in page
 
     call = db.session.get(type(call), call.id)
-    perform(call, "close_review", officer, None, None)
+    fire(call, "close_review", officer)
     call.announcement = {"en": "Lyon is a Role Model City."}
-    perform(call, "announce", officer, None, None)
+    fire(call, "announce", officer)
     db.session.commit()
     assert db.session.get(Nomination, nomination.id).state == "announced"
     crawled += _assert_city_sees_no_reviewer(client, login_as, nomination, focal, reviewers)

@@ -33,7 +33,7 @@ def desk(db):
     [
         ("to_accept", {"invited"}),
         ("to_score", {"accepted", "reopened"}),
-        ("submitted", {"submitted"}),
+        ("reviewed", {"submitted"}),
     ],
 )
 def test_each_group_lists_its_assignments(app, client, login_as, desk, group, shown):
@@ -55,7 +55,9 @@ def test_each_group_shows_its_count(app, client, login_as, desk):
     reviewer, _ = desk
     login_as(reviewer)
     page = text(client.get("/reviews"))
-    for title, count in (("To accept", 1), ("To score", 2), ("Submitted reviews", 1)):
+    # The tabs are review.yaml's worklists for the assignee, titled as the home page titles them.
+    tabs = (("Invitations to answer", 1), ("Awaiting my score", 2), ("Submitted reviews", 1))
+    for title, count in tabs:
         assert f'{title} <span class="badge text-bg-secondary">{count}</span>' in page
 
 

@@ -7,14 +7,15 @@ from datetime import datetime
 import factories
 import pytest
 
+from recognition.workflow import engine
 from recognition.workflow.engine import fire
-from recognition.workflow.history import WorkflowEvent
 
 
 @pytest.fixture
-def events(db, officer):
+def events(db, officer, monkeypatch):
     """Three events: Accra accepted (2026-03-01), Bogota returned (2026-03-05) by a second
-    officer, a city verified (2026-03-09)."""
+    officer, a city verified (2026-03-09). (The history cannot be backdated: the engine's
+    clock is set instead.)"""
     other = factories.make_secretariat(email="second@secretariat.example")
     accra = factories.make_nomination(city=factories.make_city(name="Accra"), state="submitted")
     bogota = factories.make_nomination(city=factories.make_city(name="Bogota"), state="submitted")
@@ -24,13 +25,9 @@ def events(db, officer):
         (bogota, "return", other, "Letters missing", 5),
         (pending, "verify", officer, "", 9),
     ):
-        event = fire(obj, transition, actor, comment)
-        db.session.flush()
-        db.session.execute(
-            WorkflowEvent.__table__.update()
-            .where(WorkflowEvent.__table__.c.id == event.id)
-            .values(at=datetime(2026, 3, day, 12, 0))
-        )
+        monkeypatch.setattr(engine, "utcnow", lambda day=day: datetime(2026, 3, day, 12, 0))
+        fire(obj, transition, actor, comment)
+    monkeypatch.undo()
     db.session.commit()
     return {"accra": accra, "bogota": bogota, "pending": pending}
 
@@ -129,14 +126,7 @@ def test_audit_is_paginated(app, as_officer, events, monkeypatch):
 
 def test_override_reason_is_shown(db, as_officer, officer):
     nomination = factories.make_nomination(state="under_review")
-    nomination.decided_by_id, nomination.decided_at = officer.id, nomination.submitted_at
-    fire(
-        nomination,
-        "not_recognise",
-        officer,
-        context={"override_reason": "Reviewer unreachable"},
-        data={"override_reason": "Reviewer unreachable"},
-    )
+    fire(nomination, "not_recognise", officer, data={"override_reason": "Reviewer unreachable"})
     db.session.commit()
     assert "override: Reviewer unreachable" in audit(as_officer)
 

@@ -16,6 +16,8 @@ from recognition.notifications.models import OutboxMessage
 from recognition.workflow.history import WorkflowEvent
 
 STRONG = {f"essential_{i}": 5 for i in (1, 2, 3, 4, 5, 7)}
+#: A Role Model City is recognised in at least five areas of strength (role_model_city.yaml).
+FIVE = ["1", "2", "3", "4", "5"]
 
 
 def decide(client, nomination, **data):
@@ -82,14 +84,24 @@ def test_recognising_records_the_areas_chosen(as_officer, reviewed):
 
 
 def test_recognising_notifies_the_city(as_officer, reviewed):
-    decide(as_officer, reviewed, outcome="recognise", areas=["1"], comment="Well done")
+    decide(as_officer, reviewed, outcome="recognise", areas=FIVE, comment="Well done")
     assert [m.to_email for m in _db.session.query(OutboxMessage)] == ["focal@lyon.example"]
 
 
-def test_recognising_needs_an_area_of_strength(as_officer, reviewed):
-    decide(as_officer, reviewed, outcome="recognise")
+@pytest.mark.parametrize("areas", [[], ["1"], ["1", "2", "3", "4"]])
+def test_a_role_model_city_needs_five_areas_of_strength(as_officer, reviewed, areas):
+    decide(as_officer, reviewed, outcome="recognise", areas=areas)
+    nomination = reload(reviewed)
+    assert (nomination.state, nomination.areas_of_strength) == ("under_review", [])
+    assert nomination.decided_by_id is None
+    message = f"A recognition names at least 5 areas of strength; {len(areas)} named."
+    assert ("danger", message) in flashes(as_officer)
+    assert events(reviewed) == []
+
+
+def test_no_reason_overrides_the_minimum_areas_of_strength(db, as_officer, reviewed):
+    decide(as_officer, reviewed, outcome="recognise", areas=["1", "2", "3"], override_reason="Jury")
     assert reload(reviewed).state == "under_review"
-    assert ("danger", "Name at least one area of strength.") in flashes(as_officer)
 
 
 @pytest.mark.parametrize("areas", [["11"], ["0"], ["-2"]])
@@ -123,18 +135,23 @@ def test_not_recognising_clears_areas(as_officer, reviewed):
     assert nomination.decision_comment == "Too early"
 
 
-def test_a_stale_form_is_refused(as_officer, reviewed):
-    decide(as_officer, reviewed, outcome="recognise", areas=["1"], version=reviewed.version - 1)
+def test_a_stale_form_is_refused_as_a_conflict(as_officer, reviewed):
+    response = decide(
+        as_officer, reviewed, outcome="recognise", areas=FIVE, version=reviewed.version - 1
+    )
+    assert response.status_code == 409
+    assert "changed by someone else" in response.get_data(as_text=True)
     assert reload(reviewed).state == "under_review"
-    assert "changed by someone else" in flashes(as_officer)[0][1]
 
 
 def test_deciding_before_all_reviews_needs_a_reason(db, as_officer, reviewed):
     factories.make_assignment(reviewed, state="accepted")
     db.session.commit()
-    decide(as_officer, reviewed, outcome="recognise", areas=["1"])
+    decide(as_officer, reviewed, outcome="recognise", areas=FIVE)
     assert reload(reviewed).state == "under_review"
-    assert "give a reason for the override" in flashes(as_officer)[0][1]
+    assert flashes(as_officer)[0][1] == (
+        "Not all reviews are in. To go ahead anyway, give a reason: the history keeps it."
+    )
 
 
 def test_override_reason_is_kept_in_history(db, as_officer, reviewed):
@@ -144,16 +161,17 @@ def test_override_reason_is_kept_in_history(db, as_officer, reviewed):
         as_officer,
         reviewed,
         outcome="recognise",
-        areas=["1"],
+        areas=FIVE,
         override_reason="The third reviewer is unreachable",
     )
     assert reload(reviewed).state == "recognised"
     [event] = events(reviewed)
     assert event.data["override_reason"] == "The third reviewer is unreachable"
+    assert event.data["overridden"] == ["reviews_complete"]
 
 
 def test_no_override_is_recorded_when_reviews_are_complete(as_officer, reviewed):
-    decide(as_officer, reviewed, outcome="recognise", areas=["1"], override_reason="Just because")
+    decide(as_officer, reviewed, outcome="recognise", areas=FIVE, override_reason="Just because")
     [event] = events(reviewed)
     assert "override_reason" not in event.data
 
@@ -191,7 +209,8 @@ def test_one_laureate_per_call(as_officer, award):
     decide(as_officer, manila, outcome="recognise", level="laureate")
     decide(as_officer, quito, outcome="recognise", level="laureate")
     assert reload(quito).state == "under_review"
-    assert ("danger", "This call already has its Laureate.") in flashes(as_officer)
+    message = "This call already awards “Laureate” once, as often as it may."
+    assert ("danger", message) in flashes(as_officer)
 
 
 def test_the_call_may_allow_more_laureates(db, as_officer, award):
@@ -220,15 +239,18 @@ def test_sasakawa_form_offers_the_levels(as_officer, award):
 
 @pytest.mark.parametrize("state", ["submitted", "recognised", "not_recognised", "draft"])
 def test_only_nominations_in_review_can_be_decided(db, as_officer, state):
+    """A decision on a nomination that moved on (decided by someone else, returned, ...) is
+    a conflict to reload, not a permission the officer lacks."""
     nomination = factories.make_nomination(state=state)
     db.session.commit()
     response = decide(as_officer, nomination, outcome="not_recognise")
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert "This action is not possible while the item is" in response.get_data(as_text=True)
     assert reload(nomination).state == state
 
 
 def test_a_city_cannot_decide_its_own_nomination(login_as, world, reviewed):
-    response = decide(login_as(world.focal), reviewed, outcome="recognise", areas=["1"])
+    response = decide(login_as(world.focal), reviewed, outcome="recognise", areas=FIVE)
     assert response.status_code == 403
     assert reload(reviewed).state == "under_review"
 

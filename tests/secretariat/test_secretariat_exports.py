@@ -58,13 +58,7 @@ def records(db, world, officer):
     )
     submit_review(porto, 5)
     db.session.flush()
-    porto.areas_of_strength = [1, 2, 3, 4, 5]
-    porto.decided_by_id = officer.id
-    from recognition.timeutil import utcnow
-
-    porto.decided_at = utcnow()
-    porto.decision_comment = "Exemplary"
-    fire(porto, "recognise", officer, "Exemplary")
+    fire(porto, "recognise", officer, "Exemplary", data={"areas": [1, 2, 3, 4, 5]})
     db.session.commit()
     return world
 
@@ -98,7 +92,7 @@ def test_nominations_csv_leaves_out_other_calls(db, as_officer, records):
 def test_scores_csv_names_each_reviewer(as_officer, records):
     rows = export_csv(as_officer, records.call, "scores")
     lyon = [r for r in rows if r["city"] == "Lyon" and r["criterion"] == "innovation"]
-    assert sorted((r["reviewer"], r["reviewer_email"], r["score"]) for r in lyon) == [
+    assert sorted((r["reviewer_name"], r["reviewer_email"], r["score"]) for r in lyon) == [
         ("Ana", "ana@r.example", "4"),
         ("Ben", "ben@r.example", "2"),
     ]
@@ -211,14 +205,7 @@ def test_exports_need_a_sign_in(client, records, path):
 def test_history_csv_keeps_the_override_reason(db, as_officer, records, officer):
     nomination = records.nomination
     factories.make_assignment(nomination, state="accepted")
-    nomination.decided_by_id, nomination.decided_at = officer.id, nomination.submitted_at
-    fire(
-        nomination,
-        "not_recognise",
-        officer,
-        context={"override_reason": "Reviewer unreachable"},
-        data={"override_reason": "Reviewer unreachable"},
-    )
+    fire(nomination, "not_recognise", officer, data={"override_reason": "Reviewer unreachable"})
     db.session.commit()
     [row] = [
         r
@@ -226,4 +213,6 @@ def test_history_csv_keeps_the_override_reason(db, as_officer, records, officer)
         if r["transition"] == "not_recognise"
     ]
     assert row["override_reason"] == "Reviewer unreachable"
-    assert row["data"] == '{"override_reason": "Reviewer unreachable"}'
+    assert row["data"] == (
+        '{"overridden": ["reviews_complete"], "override_reason": "Reviewer unreachable"}'
+    )

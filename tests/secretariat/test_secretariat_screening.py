@@ -210,18 +210,20 @@ def test_bulk_recognition_names_the_areas_from_the_scores(db, as_officer):
     strong, weak = reviewed("Strong", 5), reviewed("Weak", 1)
     db.session.commit()
     response = as_officer.post("/secretariat/bulk/recognise", data={"ids": [strong.id, weak.id]})
-    assert "Refused</span> Name at least one area of strength." in response.get_data(as_text=True)
+    refusal = "Refused</span> A recognition names at least 5 areas of strength; 0 named."
+    assert refusal in response.get_data(as_text=True)
     stored = _db.session.get(Nomination, strong.id)
     assert (stored.state, stored.areas_of_strength) == ("recognised", list(range(1, 11)))
     assert state_of(weak) == "under_review"
 
 
-def test_a_nomination_is_not_announced_before_its_call(db, as_officer):
+def test_nominations_are_not_announced_in_bulk(db, as_officer):
+    """Nominations are announced with their call (nomination.yaml: bulk: false)."""
     call = factories.make_call(state="decided")
     nomination = factories.make_nomination(call=call, state="recognised")
     db.session.commit()
     response = as_officer.post("/secretariat/bulk/announce", data={"ids": nomination.id})
-    assert "Refused</span>" in response.get_data(as_text=True)
+    assert response.status_code == 404
     assert state_of(nomination) == "recognised"
 
 

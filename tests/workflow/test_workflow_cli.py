@@ -30,7 +30,7 @@ def test_validate_fails_on_a_bad_file_and_says_why(runner, tmp_path):
 
     assert result.exit_code == 1
     assert (
-        "city-edited.yaml: transitions.verify.guard.when: unknown predicate 'city_has_a_mayor'"
+        "city-edited.yaml: transitions.verify.guard.when[0]: unknown predicate 'city_has_a_mayor'"
     ) in result.stderr
     assert "city-edited.yaml: states.verified.permissions.edit: unknown role 'mayor'" in (
         result.stderr

@@ -91,6 +91,6 @@ def test_new_rows_are_still_appended(event):
     nomination = db.session.get(Nomination, event.object_id)
     fire(nomination, "return", factories.make_secretariat(), "Add the letter.")
     db.session.commit()
-    rows = history_of(nomination, "nomination")
+    rows = history_of(nomination)
     assert [r.transition for r in rows] == ["accept", "return"]
     assert rows[0].id == event.id and rows[0].comment == "Complete."

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from workflow_support import (
     BREAKERS,
+    DATA,
     DEFINITIONS,
     ROLES,
     allowed,
@@ -53,7 +54,7 @@ ALLOWED = [
     for t in DEFINITIONS[workflow].transitions.values()
     for source in t.sources
     for role in ROLES[workflow]
-    if allowed(DEFINITIONS[workflow], t.id, role)
+    if allowed(DEFINITIONS[workflow], t.id, role, source)
 ]
 REFUSED = [
     _param(workflow, t.id, role)
@@ -76,10 +77,10 @@ COMMENT_REQUIRED = [
     if t.comment == "required"
 ]
 CONDITIONS = [
-    _param(workflow, t.id, predicate)
+    _param(workflow, t.id, rule.name)
     for workflow in FIRED
     for t in DEFINITIONS[workflow].transitions.values()
-    for predicate in t.guard.when
+    for rule in t.guard.when
 ]
 
 
@@ -110,8 +111,10 @@ def test_an_allowed_role_fires_and_one_event_is_written(
     actor = make_user_with_role(workflow, role, obj)
     version = obj.version
 
-    assert check(obj, name, actor, "Looks right.") is registry().get(workflow).transitions[name]
-    event = fire(obj, name, actor, "  Looks right.  ")
+    data = DATA.get((workflow, name))
+    checked = check(obj, name, actor, "Looks right.", data)
+    assert checked.transition is registry().get(workflow).transitions[name]
+    event = fire(obj, name, actor, "  Looks right.  ", data=data)
 
     assert _state(obj, workflow) == transition.dest
     assert obj.version == version + 1
@@ -189,10 +192,13 @@ def test_a_failing_condition_is_refused_and_changes_nothing(
     actor = make_user_with_role(workflow, _first_allowed_role(workflow, name), obj)
     BREAKERS[predicate](obj)
     # Some breakages would be refused by the database itself: keep them out of it.
-    with db.session.no_autoflush, pytest.raises(ConditionNotMet) as caught:
-        fire(obj, name, actor, "Please.")
-    assert caught.value.detail == f"condition {predicate!r} not met"
-    assert str(guards.get(predicate).title) in str(caught.value.message)
+    with db.session.no_autoflush:
+        reason = guards.get(predicate).func(obj, actor, {})
+        with pytest.raises(ConditionNotMet) as caught:
+            fire(obj, name, actor, "Please.", data=DATA.get((workflow, name)))
+    assert caught.value.detail == f"rule {predicate!r}"
+    assert reason is not None
+    assert str(reason) in str(caught.value.message)
     _assert_unchanged(obj, workflow, source)
 
 
@@ -207,24 +213,30 @@ def test_an_unknown_transition_is_refused(rolled_back_app):
 def test_an_override_reason_lets_the_secretariat_decide_without_reviews(rolled_back_app):
     nomination = make_nomination("under_review", reviewed=False)
     officer = factories.make_secretariat()
-    with pytest.raises(ConditionNotMet):
-        fire(nomination, "recognise", officer)
+    with pytest.raises(ConditionNotMet) as caught:
+        fire(nomination, "recognise", officer, data={"level": "merit"})
+    assert str(caught.value.message) == (
+        "Not all reviews are in. To go ahead anyway, give a reason: the history keeps it."
+    )
     event = fire(
         nomination,
         "recognise",
         officer,
-        context={"override_reason": "The jury met."},
-        data={"override_reason": "The jury met."},
+        data={"level": "merit", "override_reason": "The jury met."},
     )
     assert nomination.state == "recognised"
-    assert event.data == {"override_reason": "The jury met."}
+    assert event.data == {
+        "award_level": "merit",
+        "overridden": ["reviews_complete"],
+        "override_reason": "The jury met.",
+    }
 
 
 def test_check_changes_nothing(rolled_back_app):
     nomination = make_nomination("submitted")
     officer = factories.make_secretariat()
-    transition = check(nomination, "accept", officer)
-    assert transition.dest == "under_review"
+    checked = check(nomination, "accept", officer)
+    assert checked.transition.dest == "under_review"
     assert nomination.state == "submitted"
     assert history(nomination) == []
 
@@ -286,8 +298,11 @@ def test_the_state_menu_offers_what_the_roles_allow(rolled_back_app):
     offered = {o.transition.id: o for o in available_transitions(officer, nomination)}
     assert set(offered) == {"return", "shortlist", "recognise", "not_recognise"}
     assert offered["shortlist"].enabled
-    assert not offered["recognise"].enabled
-    assert offered["recognise"].refusal == guards.get("reviews_complete_or_overridden").title
+    assert not offered["not_recognise"].enabled
+    assert str(offered["not_recognise"].refusal).startswith("Not all reviews are in.")
+    # The decisions have a form of their own: the state menu leaves them out.
+    menu = {o.transition.id for o in available_transitions(officer, nomination, menu=True)}
+    assert menu == {"return", "shortlist"}
     assert [o.transition.id for o in available_transitions(owner, nomination)] == ["withdraw"]
     assert available_transitions(factories.make_reviewer(), nomination) == []
 

@@ -114,13 +114,16 @@ def test_a_stale_version_says_someone_else_changed_it(client, login_as, submitte
     fire(submitted, "return", colleague, "Add the letter.")  # meanwhile, a colleague acts
     db.session.commit()
     login_as(officer)
+    page = f"/nominations/{submitted.id}"
     response = client.post(
-        _url(submitted, "declare_ineligible"), data={"version": seen, "comment": "Out of scope."}
+        _url(submitted, "declare_ineligible"),
+        data={"version": seen, "comment": "Out of scope.", "next": page},
     )
-    assert response.status_code == 302
-    assert _flashes(client) == [
-        ("danger", "This item was changed by someone else. Reload the page and try again.")
-    ]
+    # 409 (not a redirect that would hide it), with a link back to the page, reloaded.
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "This item was changed by someone else. Reload the page and try again." in body
+    assert f'href="{page}"' in body
     assert submitted.state == "returned"
     assert [e.transition for e in history(submitted)] == ["return"]
 

@@ -84,7 +84,11 @@ def test_a_reviewer_sees_the_assignments_awaiting_a_score(rolled_back_app):
         factories.make_assignment(factories.make_nomination(state="under_review"), reviewer, state)
     factories.make_assignment(factories.make_nomination(state="under_review"), state="accepted")
 
-    assert _counts(reviewer) == {("review", "to_accept"): 1, ("review", "to_score"): 3}
+    assert _counts(reviewer) == {
+        ("review", "to_accept"): 1,
+        ("review", "to_score"): 3,
+        ("review", "reviewed"): 1,
+    }
     entry = next(e for e in worklists_for(reviewer) if e.worklist.id == "to_score")
     assert entry.worklist.title == "Awaiting my score"
 

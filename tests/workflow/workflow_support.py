@@ -65,9 +65,26 @@ EFFECTIVE_ROLES: dict[str, frozenset[str]] = {
 COMPLETE_ANSWERS = factories.COMPLETE_SASAKAWA_ANSWERS
 
 
-def allowed(definition: WorkflowDefinition, transition: str, role: str) -> bool:
-    """Whether a user of this kind passes the transition's role guard."""
-    return not EFFECTIVE_ROLES[role].isdisjoint(definition.transitions[transition].guard.roles)
+def allowed(
+    definition: WorkflowDefinition, transition: str, role: str, source: str | None = None
+) -> bool:
+    """Whether a user of this kind passes the transition's guard: any of its roles, and its
+    permission in ``source`` (in some source state when None)."""
+    guard = definition.transitions[transition].guard
+    roles = EFFECTIVE_ROLES[role]
+    if guard.roles and roles.isdisjoint(guard.roles):
+        return False
+    if not guard.permission:
+        return True
+    sources = [source] if source else definition.transitions[transition].sources
+    return any(
+        not roles.isdisjoint(definition.states[s].roles_with(guard.permission)) for s in sources
+    )
+
+
+#: What the user decides with a transition, where its rules need it (a Sasakawa nomination
+#: is recognised at a level).
+DATA: dict[tuple[str, str], dict[str, Any]] = {("nomination", "recognise"): {"level": "merit"}}
 
 
 # -- objects ---------------------------------------------------------------------------------
@@ -172,7 +189,7 @@ BREAKERS = {
     "city_is_verified": lambda n: setattr(n.city, "state", "pending"),
     "call_is_open": lambda n: _close_call(n.call),
     "nomination_is_complete": lambda n: setattr(n, "answers", {}),
-    "reviews_complete_or_overridden": lambda n: factories.make_assignment(n, state="accepted"),
+    "reviews_complete": lambda n: factories.make_assignment(n, state="accepted"),
     "review_window_open": lambda a: setattr(
         a.nomination.call, "review_deadline", utcnow() - timedelta(days=1)
     ),
