@@ -35,7 +35,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..i18n import country_choices
+from ..i18n import country_choices, country_name
 from .definition import FieldDef, Input, Programme, Section
 
 
@@ -237,8 +237,6 @@ def answers_from_form(section: Section, formdata: MultiDict) -> dict[str, Any]:
 def format_answer(inp: Input, value: Any) -> Any:
     """Present a stored answer in the user's language (choice labels, country names, dates
     and numbers through Babel); an answer that does not parse is shown as typed."""
-    from ..i18n import country_name
-
     if value in (None, "", []):
         return ""
     f = inp.field

@@ -163,7 +163,7 @@ class Checked:
     def facts(self) -> dict[str, Any]:
         if not self.overridden:
             return {}
-        return {"overridden": self.overridden, "override_reason": self.data["override_reason"]}
+        return {"overridden": self.overridden, "override_reason": _override_reason(self.data)}
 
 
 def _override_reason(data: Mapping[str, Any]) -> str:

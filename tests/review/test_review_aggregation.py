@@ -45,8 +45,10 @@ import math
 
 import factories
 import pytest
+import sqlalchemy as sa
 from review_support import add_scores, programme, submit_scores, text
 
+from recognition.accounts.models import User
 from recognition.review.aggregation import (
     ScoreRow,
     aggregate,
@@ -54,6 +56,8 @@ from recognition.review.aggregation import (
     aggregate_nomination,
     reviews_complete,
 )
+from recognition.review.models import Assignment
+from recognition.workflow.engine import fire
 
 N1, N2 = 1, 2
 R1, R2, R3 = 11, 12, 13
@@ -318,6 +322,27 @@ def test_the_call_aggregate_follows_a_new_review(app, db, sasakawa):
     fresh = aggregate_call(call)[nominations[0].id]
     assert fresh.reviews == 4
     assert fresh.criteria["agent_of_change"].values[-1] == 10
+
+
+def test_the_call_aggregate_follows_scores_changed_in_place(app, db, sasakawa):
+    """A reviewer reopens a review and swaps two scores: counts and sums of the values stay
+    the same, the weighted total does not, and the kept results must not be served."""
+    call, nominations = sasakawa
+    assert aggregate_call(call)[nominations[0].id].weighted_total == pytest.approx(31)
+    assignment = db.session.scalars(
+        sa.select(Assignment)
+        .join(User, User.id == Assignment.reviewer_id)
+        .where(Assignment.nomination_id == nominations[0].id, User.name == "R1")
+    ).one()
+    reviewer = assignment.reviewer
+    fire(assignment, "reopen", reviewer)
+    concrete = assignment.score_for("concrete_results")
+    agent = assignment.score_for("agent_of_change")
+    concrete.value, agent.value = agent.value, concrete.value  # 8 and 7 change places
+    fire(assignment, "submit", reviewer)
+    db.session.commit()
+    # Concrete results weigh 2, agent of change 1: the mean of each moves by a third.
+    assert aggregate_call(call)[nominations[0].id].weighted_total == pytest.approx(31 - 1 / 3)
 
 
 def test_one_nomination_is_normalised_against_the_whole_call(app, sasakawa):

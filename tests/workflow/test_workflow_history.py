@@ -1,4 +1,5 @@
-"""WorkflowEvent rows are append-only: no update or delete gets through the ORM."""
+"""WorkflowEvent rows are append-only: no update or delete gets through the ORM, nor through
+raw SQL on any connection (the database's own triggers)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,39 @@ def test_new_rows_are_still_appended(event):
     rows = history_of(nomination)
     assert [r.transition for r in rows] == ["accept", "return"]
     assert rows[0].id == event.id and rows[0].comment == "Complete."
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE workflow_events SET comment = 'Rewritten.'",
+        "UPDATE workflow_events SET to_state = 'draft' WHERE id = :id",
+        "DELETE FROM workflow_events WHERE id = :id",
+        "DELETE FROM workflow_events",
+    ],
+)
+def test_the_database_refuses_raw_sql_that_changes_history(event, statement):
+    """Whatever writes to the database, not only this application's ORM."""
+    with db.engine.connect() as conn:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            conn.execute(sa.text(statement), {"id": event.id})
+        conn.rollback()
+    assert _stored(event.id) == ("Complete.", "under_review")
+
+
+def test_raw_sql_may_still_append(event):
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.insert(WorkflowEvent.__table__).values(
+                workflow="nomination",
+                object_type="nomination",
+                object_id=event.object_id,
+                transition="return",
+                from_state="under_review",
+                to_state="returned",
+                comment="",
+                at=event.at,
+                data={},
+            )
+        )
+    assert len(history_of(db.session.get(Nomination, event.object_id))) == 2
