@@ -131,7 +131,12 @@ def call_nominations_decided(call, actor, data):
     )
 
 
-@rule_source("nomination")
+def _rules_by_programme() -> dict[str, Any]:
+    programmes = current_app.extensions["programmes"].values()
+    return {p.title: dict(p.rules) for p in programmes if p.rules}
+
+
+@rule_source("nomination", listing=_rules_by_programme)
 def programme_rules(nomination, transition: str) -> tuple[Rule, ...]:
     """The rules the nomination's programme adds to the transition."""
     return nomination.programme.rules.get(transition, ())

@@ -101,19 +101,31 @@ def page_of(object_type: str, object_id: int) -> str | None:
 
 #: applies_to -> rules(obj, transition id) -> the extra rules of a transition on that object
 _rule_sources: dict[str, Callable[[Any, str], tuple[Rule, ...]]] = {}
+#: applies_to -> () -> {who adds them (a programme's title): {transition id: rules}}
+_rule_listings: dict[str, Callable[[], dict[str, Any]]] = {}
 #: checks run once every package registered its predicates: () -> [(file, key, message)]
 _checks: list[Callable[[], list[tuple[str, str, str]]]] = []
 
 
-def rule_source(applies_to: str):
+def rule_source(applies_to: str, listing: Callable[[], dict[str, Any]] | None = None):
     """Register ``rules(obj, transition) -> tuple[Rule, ...]`` adding rules to transitions on
-    objects of a type (a nomination's programme declares its own rules)."""
+    objects of a type (a nomination's programme declares its own rules); ``listing()`` says
+    who adds which, for the pages that describe the workflow."""
 
     def register(func: Callable[[Any, str], tuple[Rule, ...]]):
         _rule_sources[applies_to] = func
+        if listing is not None:
+            _rule_listings[applies_to] = listing
         return func
 
     return register
+
+
+def listed_rules(definition: WorkflowDefinition) -> dict[str, Any]:
+    """Who adds rules to the definition's transitions, and which: {source: {transition:
+    rules}} (e.g. each programme's rules for nominations)."""
+    listing = _rule_listings.get(definition.applies_to)
+    return listing() if listing is not None else {}
 
 
 def extra_rules(obj: Any, transition: str) -> tuple[Rule, ...]:

@@ -13,7 +13,7 @@ from . import bp, guards
 from .diagram import mermaid
 from .engine import ConcurrentChange, WorkflowError, describe, fire
 from .forms import FireForm
-from .registry import bound_models, registry
+from .registry import bound_models, listed_rules, registry
 from .security import require
 
 #: The site's Content-Security-Policy with inline styles allowed, for the diagram pages.
@@ -87,4 +87,5 @@ def show(workflow_id: str):
         diagram=mermaid(definition, translate=_),
         table=describe(definition),
         conditions=guards.registered(),
+        added_rules=listed_rules(definition),
     )

@@ -1,5 +1,6 @@
-"""Every key page, in English and in Arabic: no axe-core violation, valid HTML, and usable
-with the keyboard (visible focus, skip link)."""
+"""Every key page, in English and in Arabic: no axe-core violation, valid HTML (the HTML the
+server sent, not the browser's repair of it), and usable with the keyboard (visible focus,
+skip link)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ def campaign(db):
         submitted_review(nomination, make_reviewer(email=f"r{n}@example.org"))
     draft = make_nomination(draft_call, city, state="draft")
     announced_city = make_focal_point(email="public@example.org").memberships[0].city
+    earlier = make_call("role_model_city", title="Role Model Cities 2025", state="announced")
+    earlier.announced_at = utcnow()
     make_nomination(
-        call,
+        earlier,
         announced_city,
         state="announced",
         areas_of_strength=[1, 2, 3, 4, 5],
@@ -96,17 +99,31 @@ def test_key_pages_have_no_axe_violations_and_valid_html(page: Page, campaign, l
             db.session.commit()
             sign_in(page, user.email)
         for path in paths:
-            page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            response = page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            assert response is not None and response.status == 200, path
             assert page.locator("html").get_attribute("lang") == lang
             result = AXE.run(page)
             if result.violations_count:
                 violations[f"{role} {path}"] = result.generate_report()
             target = folder / f"{role}-{path.strip('/').replace('/', '-') or 'home'}.html"
-            target.write_text(page.content(), encoding="utf-8")
+            # The body as sent: page.content() would be the DOM chromium built, with every
+            # mistake of the markup already repaired.
+            target.write_bytes(response.body())
             saved.append(target)
     assert violations == {}, "\n\n".join(f"{k}\n{v}" for k, v in violations.items())
     report = validate_html(saved)
     assert report == "", report
+
+
+def test_the_validity_check_fails_on_markup_a_browser_would_repair(tmp_path):
+    """The check above can fail: the kind of mistake chromium silently repairs is caught."""
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+        "<body><main><p>One<div>two</p></div><table><td>cell</table></main></body></html>",
+        encoding="utf-8",
+    )
+    assert validate_html([broken]) != ""
 
 
 def test_skip_link_and_visible_focus(page: Page, campaign):

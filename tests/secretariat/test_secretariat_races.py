@@ -37,7 +37,7 @@ def _signed_in(app, user):
     return client
 
 
-def race(requests) -> list:
+def race(app, requests) -> list:
     """Send every request at the same moment, each from its own thread and client; return
     the responses (an exception a thread met fails the test)."""
     barrier = threading.Barrier(len(requests), timeout=30)
@@ -46,8 +46,9 @@ def race(requests) -> list:
 
     def send(index, request):
         try:
-            barrier.wait()
-            responses[index] = request()
+            with app.app_context():  # the thread's own; each request pushes another
+                barrier.wait()
+                responses[index] = request()
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -108,7 +109,7 @@ def test_concurrent_laureate_decisions_never_exceed_the_quota(app, db, limit, of
         )
         for client, nomination in zip(clients, nominations, strict=True)
     ]
-    responses = race(requests)
+    responses = race(app, requests)
 
     assert [r.status_code for r in responses] == [302] * officers  # refused ones: a message
     laureates = _in_database(
@@ -138,7 +139,7 @@ def test_twenty_conflicting_decisions_have_one_winner_and_no_error(app, db, worl
         client = _signed_in(app, officer)
         requests.append(lambda client=client, data=data: client.post(url, data=data))
 
-    responses = race(requests)
+    responses = race(app, requests)
 
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {302: 1, 409: 19}
@@ -163,6 +164,7 @@ def test_a_bulk_decision_racing_a_single_one_completes_every_other_item(app, db,
     single_client = _signed_in(app, single_officer)
 
     bulk, single = race(
+        app,
         [
             lambda: bulk_client.post(
                 "/secretariat/bulk/not_recognise", data={"ids": ids, "comment": "Next cycle."}
@@ -171,7 +173,7 @@ def test_a_bulk_decision_racing_a_single_one_completes_every_other_item(app, db,
                 f"/secretariat/nominations/{target.id}/decide",
                 data={"outcome": "recognise", "areas": FIVE, "version": 1},
             ),
-        ]
+        ],
     )
 
     assert bulk.status_code == 200

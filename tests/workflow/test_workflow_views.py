@@ -198,6 +198,18 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
         "Only when: the city is verified by the secretariat; the call is open for nominations; "
         "every required field is filled in and valid."
     ) in text
+    assert (
+        "Recognise : Under review, Shortlisted → Recognised. Needs the permission: Decide. "
+        "Only when: all reviews are in (or a reason is given)."
+    ) in text
+
+    programme_rules = re.search(r'id="programme-rules-heading".*?</section>', html, re.DOTALL)
+    text = " ".join(re.sub(r"<[^>]+>", " ", programme_rules.group(0)).split())
+    assert (
+        "Role Model City On creation : the city is not yet recognised under this programme. "
+        "Recognise : the decision names at least 5 areas of strength."
+    ) in text
+    assert "Recognise : the decision names the level of the award; " in text
 
     assert 'src="/static/vendor/mermaid/mermaid.min.js"' in html
     assert 'src="/static/mermaid-init.js"' in html
