@@ -304,12 +304,11 @@ def create(obj: Any, actor: Any, *, data: Mapping[str, Any] | None = None) -> Wo
     adds for creation are checked first: nothing is added when one refuses."""
     definition = definition_for(obj)
     setattr(obj, definition.state_attribute, definition.initial)
-    prepared = dict(data or {})
     if definition.creation is not None and not _allowed(definition.creation, actor, obj):
         raise NotAllowed(_l("You are not allowed to do this."), CREATED, "role not allowed")
     rules = (*(definition.creation.when if definition.creation else ()), *extra_rules(obj, CREATED))
     with concurrency_guarded(CREATED):
-        overridden = evaluate(obj, actor, rules, prepared, CREATED)
+        overridden = evaluate(obj, actor, rules, dict(data or {}), CREATED)
         facts = {"overridden": overridden} if overridden else {}
         db.session.add(obj)
         db.session.flush()

@@ -1,5 +1,7 @@
 """The message catalogs: complete, compiled, placeholders intact, plural forms right."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,25 @@ def test_glossary_names_the_campaign_terms_in_every_language():
         row = next(line for line in text.splitlines() if line.startswith(f"| {term}"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 6 and all(cells), row
+
+
+def test_every_message_of_the_sources_is_in_every_catalog(tmp_path):
+    """A message added to the code, a template or a YAML definition without running
+    ``flask translate update`` (and translating it) would show in English: refuse that."""
+    pot = tmp_path / "messages.pot"
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
+            "-o", str(pot), ".",
+        ],  # fmt: skip
+        cwd=ROOT.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    with open(pot, "rb") as fh:
+        wanted = {_key(m.id) for m in read_po(fh) if m.id}
+    for lang in LANGUAGES:
+        have = {_key(m.id) for m in catalog(lang) if m.id}
+        assert sorted(map(str, wanted - have)) == [], f"{lang}: run flask translate update"
