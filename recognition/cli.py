@@ -109,7 +109,8 @@ def show_command(name: str) -> None:
     click.echo("")
     for t in definition.transitions.values():
         when = f" when {', '.join(r.name for r in t.guard.when)}" if t.guard.when else ""
-        who = ", ".join(t.guard.roles) + (f" +{t.guard.permission}" if t.guard.permission else "")
+        needs = (f"permission {t.guard.permission}",) if t.guard.permission else ()
+        who = ", ".join((*t.guard.roles, *needs))
         click.echo(f"{t.id}: {', '.join(t.sources)} -> {t.dest} [{who}]{when}")
 
 
