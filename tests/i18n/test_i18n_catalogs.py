@@ -110,12 +110,11 @@ def test_every_message_of_the_sources_is_in_every_catalog(tmp_path):
     """A message added to the code, a template or a YAML definition without running
     ``flask translate update`` (and translating it) would show in English: refuse that."""
     pot = tmp_path / "messages.pot"
+    keywords = "-k _l -k lazy_gettext -k lazy_ngettext:1,2"
     result = subprocess.run(
-        [
-            sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-            "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "--no-location",
-            "-o", str(pot), ".",
-        ],  # fmt: skip
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+        + keywords.split()
+        + ["--no-location", "-o", str(pot), "."],
         cwd=ROOT.parent,
         capture_output=True,
         text=True,
