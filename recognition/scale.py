@@ -21,8 +21,7 @@ from .nominations.models import Nomination
 from .programmes.models import Call
 from .review.models import Assignment, Score
 from .timeutil import utcnow
-from .workflow.engine import history_rows, walk
-from .workflow.history import WorkflowEvent
+from .workflow.history import WorkflowEvent, history_rows
 from .workflow.registry import definition_for, tagged
 from .workflow.security import global_roles, roles_with_permission
 
@@ -73,7 +72,7 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
         opens_at=now - timedelta(days=120),
         closes_at=now - timedelta(days=30),
         review_deadline=now + timedelta(days=30),
-        state=walk(definition_for(Call), CALL_PATH),
+        state=definition_for(Call).walk(CALL_PATH),
         announcement={},
     )
     db.session.add(call)
@@ -87,7 +86,7 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
             "name": f"Synthetic City {tag}-{i}",
             "country": rng.choice(COUNTRIES),
             "region": "",
-            "state": walk(definition_for(City), CITY_PATH),
+            "state": definition_for(City).walk(CITY_PATH),
             "version": 1,
             "created_at": now,
         }
@@ -136,7 +135,7 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
                 "city_id": city_id,
                 "language": rng.choice(("en", "fr", "es", "ar", "ru", "zh")),
                 "answers": answers,
-                "state": walk(nomination_definition, path),
+                "state": nomination_definition.walk(path),
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,
@@ -169,7 +168,7 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
     for nomination_id in in_review:
         for offset in range(3):
             path = rng.choices(review_paths, review_weights)[0]
-            state = walk(review_definition, path)
+            state = review_definition.walk(path)
             submitted = "submit" in path
             assignment_paths.append(path)
             assignments.append(

@@ -76,6 +76,10 @@ def check_catalogs(folder: Path, languages=LANGUAGES) -> list[str]:
             if message.id:
                 ids.add(message.id)
                 problems.extend(_problems_of(message, lang, catalog.num_plurals))
+        # What `pybabel compile` refuses (e.g. a form with a placeholder its msgid lacks).
+        for message, errors in catalog.check():
+            label = message.id if isinstance(message.id, str) else message.id[0]
+            problems.extend(f"{lang}: {error}: {label[:60]!r}" for error in errors)
         for msgid in sorted(template_ids - ids, key=str)[:20]:
             label = msgid if isinstance(msgid, str) else msgid[0]
             problems.append(f"{lang}: not in catalog (run flask translate update): {label[:60]!r}")

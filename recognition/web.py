@@ -29,7 +29,8 @@ from werkzeug.routing import IntegerConverter
 from . import i18n
 from .config import LANGUAGES
 from .extensions import db
-from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, is_concurrency_error, state_title
+from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, state_title
+from .workflow.locking import is_concurrency_error
 from .workflow.security import can
 from .workflow.templating import workflow_helpers
 from .workflow.worklists import worklists_for

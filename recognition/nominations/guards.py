@@ -18,9 +18,10 @@ from ..i18n import deadline
 from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..workflow import guards
-from ..workflow.definition import CREATED, Rule, rule_problems
+from ..workflow.definition import CREATED
 from ..workflow.guards import guard
 from ..workflow.registry import definition_check, has_tag, registry, rule_source, tagged
+from ..workflow.rules import Rule, rule_problems
 from .models import Nomination
 from .validation import problems
 

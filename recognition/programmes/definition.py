@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..workflow.definition import DefinitionError, Rule, _Collector, parse_rules
+from ..workflow.rules import Collector, DefinitionError, Rule, parse_rules
 from ..yamlload import DuplicateKeyError, load_yaml
 
 FIELD_TYPES = (
@@ -156,7 +156,7 @@ class Programme:
         return next((lv for lv in self.levels if lv.id == level_id), None)
 
 
-def _number(c: _Collector, value: Any, key: str) -> float | None:
+def _number(c: Collector, value: Any, key: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -166,7 +166,7 @@ def _number(c: _Collector, value: Any, key: str) -> float | None:
 
 
 def _integer(
-    c: _Collector, value: Any, key: str, default: int | None, minimum: int | None = None
+    c: Collector, value: Any, key: str, default: int | None, minimum: int | None = None
 ) -> int | None:
     """A whole number from the YAML, or ``default`` when absent; a problem otherwise."""
     if value is None:
@@ -180,7 +180,7 @@ def _integer(
     return value
 
 
-def _flag(c: _Collector, value: Any, key: str, default: bool) -> bool:
+def _flag(c: Collector, value: Any, key: str, default: bool) -> bool:
     """true or false (a quoted "no" would otherwise count as true)."""
     if value is None:
         return default
@@ -190,14 +190,14 @@ def _flag(c: _Collector, value: Any, key: str, default: bool) -> bool:
     return value
 
 
-def _choices(c: _Collector, raw: Any, key: str) -> tuple[tuple[str, str], ...]:
+def _choices(c: Collector, raw: Any, key: str) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, Mapping):
         return tuple((str(k), str(v)) for k, v in raw.items())
     c.add(key, "must be a mapping of value: label")
     return ()
 
 
-def _parse_field(c: _Collector, raw: Any, key: str, seen: set[str]) -> FieldDef | None:
+def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef | None:
     raw = c.mapping(raw, key)
     field_id = c.text(raw.get("id"), f"{key}.id", required=True)
     if field_id in seen:
@@ -256,7 +256,7 @@ def _parse_field(c: _Collector, raw: Any, key: str, seen: set[str]) -> FieldDef 
 
 
 def parse_programme(raw: Any, source: str) -> Programme:
-    c = _Collector(source)
+    c = Collector(source)
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
         "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",

@@ -5,7 +5,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..notifications.cli import outbox_cli
-from .operations import queue_due_reminders
+from .mail import queue_due_reminders
 
 
 @outbox_cli.command("remind")

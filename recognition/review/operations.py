@@ -1,5 +1,4 @@
-"""Review operations: conflicts, assignment (by hand and automatic), scoring, submission,
-and the reviewers' e-mails (invitation to review, reminders).
+"""Review operations: conflicts, assignment (by hand and automatic), scoring, submission.
 
 Operations flush, never commit. State changes go through the workflow engine.
 """
@@ -8,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +16,11 @@ from ..accounts.models import Membership, User, UserRole
 from ..extensions import db
 from ..i18n import deadline
 from ..nominations.models import Nomination
-from ..notifications.operations import absolute_url, in_locale, queue
-from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, create, operation
 from ..workflow.registry import definition_for, has_tag, tagged
 from ..workflow.security import can, roles_with_permission
+from .mail import notify_assignment
 from .models import Assignment, Score
 
 
@@ -337,76 +334,3 @@ def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
     for index, other in enumerate(others):
         labels[other.id] = chr(ord("A") + index % 26)
     return [(labels[o.id], o) for o in others if o.id != assignment.id]
-
-
-# -- reviewers' e-mails ----------------------------------------------------------------------
-
-
-def notify_assignment(assignment: Assignment) -> None:
-    reviewer = assignment.reviewer
-    nomination = assignment.nomination
-    queue(
-        reviewer,
-        "assignment",
-        in_locale(reviewer, _l("You are invited to review a nomination")),
-        link=absolute_url("review.review", assignment_id=assignment.id),
-        nomination=nomination,
-        call=nomination.call,
-    )
-
-
-def queue_reminder(assignment: Assignment, manual: bool = False):
-    """Remind a reviewer of an outstanding review; automatic ones once per deadline."""
-    call = assignment.nomination.call
-    key = None if manual else f"remind:{assignment.id}:{call.review_deadline.isoformat()}"
-    message = queue(
-        assignment.reviewer,
-        "reminder",
-        in_locale(assignment.reviewer, _l("Reminder: a review is due")),
-        link=absolute_url("review.review", assignment_id=assignment.id),
-        dedupe_key=key,
-        nomination=assignment.nomination,
-        call=call,
-    )
-    if message is not None and not manual:
-        assignment.reminded_for = call.review_deadline
-    return message
-
-
-def queue_manual_reminder(call, reviewer: User) -> int:
-    """The secretariat's "send a reminder": one message per outstanding assignment."""
-    outstanding = db.session.scalars(
-        sa.select(Assignment)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(
-            Nomination.call_id == call.id,
-            Assignment.reviewer_id == reviewer.id,
-            tagged(Assignment, "outstanding"),
-        )
-    ).all()
-    for assignment in outstanding:
-        queue_reminder(assignment, manual=True)
-    return len(outstanding)
-
-
-def queue_due_reminders(days: int, now=None) -> int:
-    """Queue reminders for reviews due within ``days`` (for cron); never twice per deadline."""
-    now = now or utcnow()
-    due = db.session.scalars(
-        sa.select(Assignment)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .join(Call, Call.id == Nomination.call_id)
-        .where(
-            tagged(Assignment, "outstanding"),
-            Call.review_deadline > now,
-            Call.review_deadline <= now + timedelta(days=days),
-            sa.or_(
-                Assignment.reminded_for.is_(None), Assignment.reminded_for != Call.review_deadline
-            ),
-        )
-    ).all()
-    sent = 0
-    for assignment in due:
-        if queue_reminder(assignment) is not None:
-            sent += 1
-    return sent

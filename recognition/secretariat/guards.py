@@ -74,7 +74,7 @@ def award_quota(nomination, actor, data):
     if limit is None or awarded(nomination.call_id, level.id, nomination.id) < limit:
         return None
     return lazy_ngettext(
-        "This call already awards “%(level)s” once, as often as it may.",
+        "This call already awards “%(level)s” %(num)d time, as often as it may.",
         "This call already awards “%(level)s” %(num)d times, as often as it may.",
         limit,
         level=_l(level.title),

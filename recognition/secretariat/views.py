@@ -20,7 +20,7 @@ from ..nominations.models import Nomination
 from ..panels import panel
 from ..programmes.models import Call
 from ..review.aggregation import aggregate_nomination, reviews_complete
-from ..review.operations import queue_manual_reminder
+from ..review.mail import queue_manual_reminder
 from ..web import conflict, paginate, paginate_list, safe_next
 from ..workflow.engine import (
     ConcurrentChange,

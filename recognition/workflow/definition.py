@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..yamlload import DuplicateKeyError, load_yaml
+from .rules import Collector, DefinitionError, Predicates, Rule, flag, parse_rules
 
 COMMENT_MODES = ("none", "optional", "required")
 
@@ -25,18 +26,6 @@ BUILTIN_ROLES = ("anonymous", "authenticated")
 
 #: The history's name for an object's creation (``engine.create``); no transition may use it.
 CREATED = "create"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A named predicate with its parameters, as a guard or a programme lists it.
-
-    ``override``: the rule may be overridden by giving a reason, which the history keeps.
-    """
-
-    name: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,59 +131,16 @@ class WorkflowDefinition:
         """Every role granted ``permission`` in some state."""
         return frozenset().union(*(s.roles_with(permission) for s in self.states.values()))
 
-
-class DefinitionError(Exception):
-    """One or more problems in definition files; ``problems`` holds (file, key, message)."""
-
-    def __init__(self, problems: Iterable[tuple[str, str, str]]):
-        self.problems = list(problems)
-        super().__init__(
-            "\n".join(f"{file}: {key}: {message}" for file, key, message in self.problems)
-        )
-
-
-class _Collector:
-    """Accumulate problems for one file so that all of them are reported at once."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.problems: list[tuple[str, str, str]] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.append((self.source, key, message))
-
-    def mapping(self, value: Any, key: str) -> Mapping[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            self.add(key, "must be a mapping")
-            return {}
-        return value
-
-    def names(self, value: Any, key: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(key, "must be a name or a list of names")
-            return ()
-        return tuple(value)
-
-    def text(self, value: Any, key: str, required: bool = False) -> str:
-        if value is None or value == "":
-            if required:
-                self.add(key, "missing title" if key.endswith("title") else "is required")
-            return ""
-        if not isinstance(value, str):
-            self.add(key, "must be text")
-            return ""
-        return value
-
-
-#: What a definition checks rules against: registered predicate names, or a mapping of name
-#: to an object with ``params`` (parameter name -> type) to check parameters too.
-Predicates = Iterable[str] | Mapping[str, Any] | None
+    def walk(self, path: Iterable[str], start: str | None = None) -> str:
+        """The state reached from ``start`` (the initial one) by firing ``path``'s transitions
+        in order (synthetic data follows the workflow); an impossible step is an error."""
+        state = start or self.initial
+        for name in path:
+            transition = self.transitions[name]
+            if state not in transition.sources:
+                raise ValueError(f"{self.source}: {name!r} is not possible from {state!r}")
+            state = transition.dest
+        return state
 
 
 def load_definition(path: Path, predicates: Predicates = None) -> WorkflowDefinition:
@@ -210,77 +156,8 @@ def load_definition(path: Path, predicates: Predicates = None) -> WorkflowDefini
     return parse_definition(raw, source, predicates)
 
 
-def parse_rules(c: _Collector, raw: Any, key: str, predicates: Predicates) -> tuple[Rule, ...]:
-    """Rules as YAML lists them: a predicate's name, or ``name: {param: value, override: true}``.
-
-    With the registry (``predicates``), names and parameters are checked: a rule that names
-    no registered predicate, or a parameter the predicate does not take, is an error.
-    """
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raw = [raw]
-    known = None if predicates is None else predicates
-    rules = []
-    for index, item in enumerate(raw):
-        where = f"{key}[{index}]"
-        if isinstance(item, str):
-            name, params = item, {}
-        elif isinstance(item, Mapping) and len(item) == 1:
-            name, params = next(iter(item.items()))
-            params = c.mapping(params, f"{where}.{name}")
-        else:
-            c.add(where, "must be a rule's name or `name: {parameters}`")
-            continue
-        params = dict(params)
-        override = params.pop("override", False)
-        if not isinstance(override, bool):
-            c.add(f"{where}.{name}.override", "must be true or false")
-            override = False
-        if known is not None:
-            if name not in known:
-                c.add(where, f"unknown predicate {name!r}")
-            elif isinstance(known, Mapping):
-                _check_params(c, f"{where}.{name}", params, getattr(known[name], "params", {}))
-        rules.append(Rule(str(name), MappingProxyType(params), override))
-    return tuple(rules)
-
-
-def rule_problems(
-    rules: Iterable[Rule], source: str, key: str, predicates: Mapping[str, Any]
-) -> list[tuple[str, str, str]]:
-    """Check rules read before the predicates were known (a programme's): names, parameters."""
-    c = _Collector(source)
-    for index, rule in enumerate(rules):
-        where = f"{key}[{index}]"
-        if rule.name not in predicates:
-            c.add(where, f"unknown predicate {rule.name!r}")
-        else:
-            wanted = getattr(predicates[rule.name], "params", {})
-            _check_params(c, f"{where}.{rule.name}", dict(rule.params), wanted)
-    return c.problems
-
-
-def _check_params(c: _Collector, key: str, given: dict, wanted: Mapping[str, type]) -> None:
-    for param in sorted(set(given) - set(wanted)):
-        c.add(f"{key}.{param}", "unknown parameter")
-    for param, kind in wanted.items():
-        if param not in given:
-            c.add(key, f"parameter {param!r} is required")
-        elif isinstance(given[param], bool) or not isinstance(given[param], kind):
-            c.add(f"{key}.{param}", f"must be {'a whole number' if kind is int else kind.__name__}")
-
-
-def _flag(c: _Collector, raw: Mapping[str, Any], name: str, key: str, default: bool) -> bool:
-    value = raw.get(name, default)
-    if not isinstance(value, bool):
-        c.add(f"{key}.{name}", "must be true or false")
-        return default
-    return value
-
-
 def _parse_guard(
-    c: _Collector,
+    c: Collector,
     raw: Any,
     key: str,
     known_roles: set[str],
@@ -305,7 +182,7 @@ def _parse_guard(
 
 def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> WorkflowDefinition:
     """Validate a definition already read from YAML (``predicates``: the registered rules)."""
-    c = _Collector(source)
+    c = Collector(source)
     raw = c.mapping(raw, "(file)")
     if predicates is not None and not isinstance(predicates, Mapping):
         predicates = frozenset(predicates)
@@ -323,7 +200,7 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
             for extra in set(body) - {"title", "invite"}:
                 c.add(f"roles.{role}.{extra}", "unknown key")
             roles[str(role)] = c.text(body.get("title"), f"roles.{role}.title") or str(role)
-            if _flag(c, body, "invite", f"roles.{role}", False):
+            if flag(c, body, "invite", f"roles.{role}", False):
                 invitable.append(str(role))
         else:
             roles[str(role)] = str(body or role)
@@ -361,7 +238,7 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
             id=state_id,
             title=c.text(body.get("title"), f"{key}.title", required=True),
             permissions=MappingProxyType(perm_map),
-            final=_flag(c, body, "final", key, False),
+            final=flag(c, body, "final", key, False),
             description=c.text(body.get("description"), f"{key}.description"),
             style=c.text(body.get("style"), f"{key}.style") or "secondary",
             tags=frozenset(tags),
@@ -417,10 +294,10 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
             description=c.text(body.get("description"), f"{key}.description"),
             confirm=c.text(body.get("confirm"), f"{key}.confirm"),
             style=c.text(body.get("style"), f"{key}.style") or "secondary",
-            menu=_flag(c, body, "menu", key, True),
-            bulk=_flag(c, body, "bulk", key, True),
-            receipt=_flag(c, body, "receipt", key, False),
-            notify_comment=_flag(c, body, "notify_comment", key, True),
+            menu=flag(c, body, "menu", key, True),
+            bulk=flag(c, body, "bulk", key, True),
+            receipt=flag(c, body, "receipt", key, False),
+            notify_comment=flag(c, body, "notify_comment", key, True),
             subject=c.text(message.get("subject"), f"{key}.message.subject"),
             opening=c.text(message.get("opening"), f"{key}.message.opening"),
         )

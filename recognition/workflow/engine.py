@@ -29,6 +29,7 @@ from ..timeutil import utcnow
 from . import guards
 from .definition import CREATED, Guard, Rule, Transition, WorkflowDefinition
 from .history import WorkflowEvent
+from .locking import is_concurrency_error, lock_row
 from .registry import definition_for, extra_rules, machine_for
 from .security import can, forget_roles, roles_for
 
@@ -74,20 +75,6 @@ class ConcurrentChange(WorkflowError):
 
 
 CONCURRENT_MESSAGE = _l("This item was changed by someone else. Reload the page and try again.")
-
-#: PostgreSQL's serialization failure, deadlock and lock-not-available codes.
-_CONCURRENCY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-
-
-def is_concurrency_error(exc: BaseException) -> bool:
-    """Whether a database error means another transaction changed or holds the rows."""
-    if isinstance(exc, StaleDataError):
-        return True
-    if isinstance(exc, sa.exc.DBAPIError):
-        if getattr(exc.orig, "sqlstate", None) in _CONCURRENCY_SQLSTATES:
-            return True
-        return "database is locked" in str(exc.orig)
-    return False
 
 
 @contextmanager
@@ -205,17 +192,6 @@ def evaluate(
             )
         raise ConditionNotMet(reason, name, f"rule {rule.name!r}")
     return overridden
-
-
-def lock_row(row: Any) -> None:
-    """Lock ``row`` until the transaction ends: ``SELECT … FOR UPDATE`` on PostgreSQL; on
-    SQLite, which locks the whole database for a writer, by starting to write."""
-    table = type(row).__table__
-    key = table.primary_key.columns.values()[0]
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(sa.update(table).where(key == row.id).values({key.name: key}))
-    else:
-        db.session.execute(sa.select(key).where(key == row.id).with_for_update())
 
 
 def check(
@@ -407,45 +383,6 @@ def available_transitions(user: Any, obj: Any, *, menu: bool = False) -> list[Op
         else:
             options.append(Option(transition))
     return options
-
-
-def history_rows(
-    definition: WorkflowDefinition,
-    object_id: int,
-    path: Iterable[str],
-    actor_id: int | None,
-    at: Any,
-) -> list[dict[str, Any]]:
-    """The history rows create() and fire() would write for an object created and moved
-    along ``path``, for loading synthetic data in bulk (checked as walk() checks)."""
-    common = {
-        "workflow": definition.id,
-        "object_type": definition.applies_to,
-        "object_id": object_id,
-        "actor_id": actor_id,
-        "comment": "",
-        "at": at,
-        "data": {},
-    }
-    rows = [{**common, "transition": CREATED, "from_state": "", "to_state": definition.initial}]
-    state = definition.initial
-    for name in path:
-        dest = walk(definition, [name], start=state)
-        rows.append({**common, "transition": name, "from_state": state, "to_state": dest})
-        state = dest
-    return rows
-
-
-def walk(definition: WorkflowDefinition, path: Iterable[str], start: str | None = None) -> str:
-    """The state reached from the initial one by firing ``path``'s transitions in order
-    (synthetic data follows the workflow); an impossible step is an error."""
-    state = start or definition.initial
-    for name in path:
-        transition = definition.transitions[name]
-        if state not in transition.sources:
-            raise ValueError(f"{definition.source}: {name!r} is not possible from {state!r}")
-        state = transition.dest
-    return state
 
 
 def describe(definition: WorkflowDefinition) -> list[tuple[str, str, dict[str, list[str]]]]:

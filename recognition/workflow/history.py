@@ -6,6 +6,7 @@ Append-only twice over: the ORM refuses to change or delete a row, and so does t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .definition import CREATED, WorkflowDefinition
 from .registry import definition_for
 
 if TYPE_CHECKING:
@@ -106,3 +108,30 @@ def history_of(obj: Any) -> list[WorkflowEvent]:
             .order_by(WorkflowEvent.id)
         )
     )
+
+
+def history_rows(
+    definition: WorkflowDefinition,
+    object_id: int,
+    path: Iterable[str],
+    actor_id: int | None,
+    at: datetime,
+) -> list[dict[str, Any]]:
+    """The history rows create() and fire() would write for an object created and moved
+    along ``path``, for loading synthetic data in bulk (each step checked)."""
+    common = {
+        "workflow": definition.id,
+        "object_type": definition.applies_to,
+        "object_id": object_id,
+        "actor_id": actor_id,
+        "comment": "",
+        "at": at,
+        "data": {},
+    }
+    rows = [{**common, "transition": CREATED, "from_state": "", "to_state": definition.initial}]
+    state = definition.initial
+    for name in path:
+        dest = definition.walk([name], start=state)
+        rows.append({**common, "transition": name, "from_state": state, "to_state": dest})
+        state = dest
+    return rows

@@ -13,8 +13,8 @@ from notifications_support import make_nomination, outbox
 from recognition.extensions import db
 from recognition.notifications import sender
 from recognition.notifications.operations import queue
+from recognition.review.mail import queue_manual_reminder
 from recognition.review.models import Assignment
-from recognition.review.operations import queue_manual_reminder
 from recognition.timeutil import utcnow
 
 

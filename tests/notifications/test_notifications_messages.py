@@ -21,7 +21,8 @@ from notifications_support import make_nomination, outbox
 from recognition.accounts.models import User
 from recognition.config import LANGUAGES
 from recognition.extensions import db
-from recognition.review.operations import assign, notify_assignment, queue_due_reminders
+from recognition.review.mail import notify_assignment, queue_due_reminders
+from recognition.review.operations import assign
 from recognition.workflow.engine import fire
 
 DEADLINE = datetime(2031, 3, 14, 16, 30)

@@ -209,7 +209,7 @@ def test_one_laureate_per_call(as_officer, award):
     decide(as_officer, manila, outcome="recognise", level="laureate")
     decide(as_officer, quito, outcome="recognise", level="laureate")
     assert reload(quito).state == "under_review"
-    message = "This call already awards “Laureate” once, as often as it may."
+    message = "This call already awards “Laureate” 1 time, as often as it may."
     assert ("danger", message) in flashes(as_officer)
 
 

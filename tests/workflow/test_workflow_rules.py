@@ -17,17 +17,17 @@ from recognition.nominations.models import Nomination
 from recognition.review.models import Assignment
 from recognition.scale import load_scale
 from recognition.workflow import guards
-from recognition.workflow.definition import CREATED, DefinitionError, Rule, parse_definition
+from recognition.workflow.definition import CREATED, DefinitionError, parse_definition
 from recognition.workflow.engine import (
     ConditionNotMet,
     NotAllowed,
     available_transitions,
     create,
     fire,
-    walk,
 )
 from recognition.workflow.history import WorkflowEvent
 from recognition.workflow.registry import definition_for, has_tag, states_tagged, tagged
+from recognition.workflow.rules import Rule
 from recognition.workflow.security import users_with_permission
 
 # -- tags ------------------------------------------------------------------------------------
@@ -239,9 +239,9 @@ def test_nobody_is_told_who_may_verify_a_city_but_those_who_may(rolled_back_app)
 
 def test_walk_follows_the_definition_and_refuses_an_impossible_step(rolled_back_app):
     definition = definition_for(Nomination)
-    assert walk(definition, ["submit", "accept", "shortlist"]) == "shortlisted"
+    assert definition.walk(["submit", "accept", "shortlist"]) == "shortlisted"
     with pytest.raises(ValueError, match="'shortlist' is not possible from 'submitted'"):
-        walk(definition, ["submit", "shortlist"])
+        definition.walk(["submit", "shortlist"])
 
 
 def test_the_synthetic_campaign_has_the_history_its_states_need(app):
@@ -262,7 +262,7 @@ def test_the_synthetic_campaign_has_the_history_its_states_need(app):
         assert objects
         for obj in objects:
             assert paths[obj.id][0] == CREATED
-            assert walk(definition, paths[obj.id][1:]) == obj.state == last[obj.id]
+            assert definition.walk(paths[obj.id][1:]) == obj.state == last[obj.id]
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Nomination).where(Nomination.call_id == call.id)
