@@ -48,6 +48,12 @@ def load(root: Path, instance_path: str) -> dict:
             "RECOGNITION_MAIL_FROM", "Recognition <no-reply@recognition.local>"
         ),
         "RECOGNITION_MAIL_MAX_ATTEMPTS": _env_int("RECOGNITION_MAIL_MAX_ATTEMPTS", 6),
+        # Seconds an SMTP connection may wait for the server before the message is retried.
+        "RECOGNITION_MAIL_TIMEOUT": _env_int("RECOGNITION_MAIL_TIMEOUT", 10),
+        # Hours a message keeps being retried (backoff capped at an hour) before "failed".
+        "RECOGNITION_MAIL_RETRY_HOURS": _env_int("RECOGNITION_MAIL_RETRY_HOURS", 72),
+        # Seconds a sender owns the messages it claimed (another sender takes them after).
+        "RECOGNITION_MAIL_LEASE_SECONDS": _env_int("RECOGNITION_MAIL_LEASE_SECONDS", 120),
         "RECOGNITION_REMINDER_DAYS": _env_int("RECOGNITION_REMINDER_DAYS", 3),
         "RECOGNITION_TOKEN_MAX_AGE": _env_int("RECOGNITION_TOKEN_MAX_AGE", 2 * 24 * 3600),
         # argon2 parameters; tests lower them, production keeps the library defaults.
@@ -70,6 +76,12 @@ def load(root: Path, instance_path: str) -> dict:
         "RECOGNITION_PAGE_SIZE": _env_int("RECOGNITION_PAGE_SIZE", 25),
         # Number of reverse proxies in front of the app (trust their X-Forwarded-* headers).
         "RECOGNITION_PROXIES": _env_int("RECOGNITION_PROXIES", 0),
+        # Strict-Transport-Security max-age in seconds, sent when the site is served over
+        # HTTPS (RECOGNITION_SECURE_COOKIES=1); 0 sends none.
+        "RECOGNITION_HSTS_SECONDS": _env_int("RECOGNITION_HSTS_SECONDS", 31536000),
+        # A form sent without files (urlencoded or multipart without files) larger than this
+        # is refused unread; upload routes alone accept a whole nomination's files.
+        "RECOGNITION_MAX_FORM_KB": _env_int("RECOGNITION_MAX_FORM_KB", 1024),
     }
 
 

@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     affiliations: Mapped[str] = mapped_column(sa.Text, default="")
     email_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Sessions carry the generation they were opened in; raising it signs out every one
+    #: (logout, password change or reset, "sign out everywhere").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -44,6 +44,11 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Until when a sender owns the message it claimed (committed before any network I/O);
+    #: past it, another sender may claim the message again.
+    lease_until: Mapped[datetime | None]
+    #: Which sender holds the lease (a random token per batch).
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(64))
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
