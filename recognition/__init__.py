@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 
@@ -26,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config or {})
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(root / "translations")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := app.config["RECOGNITION_PROXIES"]:
+        # The client's address and scheme as the trusted proxies saw them: sign-in throttling
+        # counts per client, not per proxy. Headers beyond the trusted hops are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from . import cli, i18n, web
     from .extensions import babel, csrf, db, limiter, login, migrate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 #: The project root holds templates/, translations/, workflows/ and programmes/.
@@ -47,6 +48,8 @@ def load(root: Path, instance_path: str) -> dict:
         "RECOGNITION_MAIL_FROM": env.get(
             "RECOGNITION_MAIL_FROM", "Recognition <no-reply@recognition.local>"
         ),
+        # Tries a message gets at least before it may be marked failed (the retry window
+        # below decides; this keeps a message never tried in time from failing at once).
         "RECOGNITION_MAIL_MAX_ATTEMPTS": _env_int("RECOGNITION_MAIL_MAX_ATTEMPTS", 6),
         # Seconds an SMTP connection may wait for the server before the message is retried.
         "RECOGNITION_MAIL_TIMEOUT": _env_int("RECOGNITION_MAIL_TIMEOUT", 10),
@@ -59,11 +62,34 @@ def load(root: Path, instance_path: str) -> dict:
         # argon2 parameters; tests lower them, production keeps the library defaults.
         "RECOGNITION_ARGON2_TIME_COST": _env_int("RECOGNITION_ARGON2_TIME_COST", 3),
         "RECOGNITION_ARGON2_MEMORY_COST": _env_int("RECOGNITION_ARGON2_MEMORY_COST", 65536),
-        "RECOGNITION_LOGIN_ATTEMPTS_PER_MINUTE": _env_int(
-            "RECOGNITION_LOGIN_ATTEMPTS_PER_MINUTE", 10
+        # Sign-in throttling: failures are counted per (account, client address) pair, so
+        # that someone elsewhere cannot lock an account's owner out, and per address across
+        # accounts (credential stuffing). Past the free failures, each further failure makes
+        # the next attempt wait, twice as long each time, up to the maximum; the counts are
+        # forgotten RECOGNITION_LOGIN_FORGET_SECONDS after the first failure.
+        "RECOGNITION_LOGIN_FREE_FAILURES": _env_int("RECOGNITION_LOGIN_FREE_FAILURES", 5),
+        "RECOGNITION_LOGIN_FREE_FAILURES_PER_ADDRESS": _env_int(
+            "RECOGNITION_LOGIN_FREE_FAILURES_PER_ADDRESS", 30
         ),
+        "RECOGNITION_LOGIN_DELAY_SECONDS": _env_int("RECOGNITION_LOGIN_DELAY_SECONDS", 2),
+        "RECOGNITION_LOGIN_MAX_DELAY_SECONDS": _env_int("RECOGNITION_LOGIN_MAX_DELAY_SECONDS", 900),
+        "RECOGNITION_LOGIN_FORGET_SECONDS": _env_int("RECOGNITION_LOGIN_FORGET_SECONDS", 3600),
+        # Requests per client address (limits' notation: "10/hour", "3 per 10 minutes").
+        "RECOGNITION_RESET_REQUEST_LIMIT": env.get("RECOGNITION_RESET_REQUEST_LIMIT", "10/hour"),
+        "RECOGNITION_REGISTER_LIMIT": env.get("RECOGNITION_REGISTER_LIMIT", "20/hour"),
+        # Password-reset messages one account receives at most; further requests answer the
+        # same but send nothing.
+        "RECOGNITION_RESET_MAIL_LIMIT": env.get("RECOGNITION_RESET_MAIL_LIMIT", "3/hour"),
+        # A password-reset request takes at least this long whether or not the address has
+        # an account, so that the answer's timing does not tell (Laravel's Timebox).
+        "RECOGNITION_RESET_MIN_MS": _env_int("RECOGNITION_RESET_MIN_MS", 250),
+        # Where the counts above live. memory:// counts in each process: with more than one
+        # worker (gunicorn -w 4), use a shared storage, e.g. redis://127.0.0.1:6379.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # A session ends after this many hours without a page (its cookie is signed with its
+        # time, renewed by every page; an older one is refused), and at once on revocation.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("RECOGNITION_SESSION_HOURS", 12)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("RECOGNITION_SECURE_COOKIES", False),

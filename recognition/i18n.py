@@ -23,6 +23,12 @@ def select_locale() -> str:
     """Return the language code for this request."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
+    return request_locale()
+
+
+def request_locale() -> str:
+    """The language the request itself asks for (``?lang=``, the cookie, Accept-Language),
+    without reading the database: what an error page uses when the database is down."""
     if not request:
         return "en"
     asked = request.args.get("lang")
@@ -82,8 +88,14 @@ def deadline(value: datetime | None) -> str:
     if value is None:
         return ""
     pattern = str(get_locale().datetime_formats.get("long", "{1} {0}"))
-    when = pattern.format(format_time(value, "short"), format_date(value, "long"))
-    return f"{when} ({format_datetime(value, 'z')})"
+    try:
+        when = pattern.format(format_time(value, "short"), format_date(value, "long"))
+        return f"{when} ({format_datetime(value, 'z')})"
+    except OverflowError:  # at the calendar's edge no time zone applies: say it in UTC
+        when = pattern.format(
+            format_time(value, "short", rebase=False), format_date(value, "long", rebase=False)
+        )
+        return f"{when} (UTC)"
 
 
 def user_timezone() -> ZoneInfo:
@@ -97,11 +109,17 @@ def local_to_utc(value: datetime | None) -> datetime | None:
     """A naive datetime typed in the user's time zone -> naive UTC for the database."""
     if value is None:
         return None
-    return value.replace(tzinfo=user_timezone()).astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.replace(tzinfo=user_timezone()).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # beyond the calendar once moved to UTC: refused by the forms
+        return None
 
 
 def utc_to_local(value: datetime | None) -> datetime | None:
     """Naive UTC from the database -> naive datetime in the user's time zone, for forms."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC).astimezone(user_timezone()).replace(tzinfo=None)
+    try:
+        return value.replace(tzinfo=UTC).astimezone(user_timezone()).replace(tzinfo=None)
+    except OverflowError:  # at the calendar's edge: shown as stored
+        return value

@@ -1,8 +1,11 @@
-"""Site-wide web plumbing: home page, language switch, error pages, security headers,
-template helpers and pagination."""
+"""Site-wide web plumbing: home page, language switch, error pages (which render without the
+database), health checks, request hygiene (control characters, size limits), security
+headers, template helpers and pagination."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,20 +14,23 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
+    Request,
     current_app,
     g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 from . import i18n
 from .config import LANGUAGES
@@ -152,12 +158,101 @@ ERRORS = {
 }
 
 
+ERRORS[503] = (
+    _l("Temporarily unavailable"),
+    _l("The service is briefly unavailable. Please try again in a minute."),
+)
+#: Seconds a client is asked to wait before trying again while the database is unreachable.
+RETRY_AFTER = 30
+
+
 def render_error(code: int, message: Any = None, back: str | None = None):
+    """The error page, in the site's layout; without the database when it cannot be read."""
     title, default = ERRORS.get(code, ERRORS[500])
-    page = render_template(
-        "error.html", code=code, title=title, message=message or default, back=back
-    )
+    message = message or default
+    try:
+        page = render_template("error.html", code=code, title=title, message=message, back=back)
+    except Exception:  # the layout reads the user, the database may be what failed
+        current_app.logger.exception("the error page could not be drawn in the site's layout")
+        db.session.rollback()
+        return render_plain_error(code, message)
     return page, code
+
+
+def render_plain_error(code: int, message: Any = None):
+    """A self-contained error page: no database, no session; in the language the request asks
+    for (``?lang=``, the language cookie, Accept-Language)."""
+    title, default = ERRORS.get(code, ERRORS[500])
+    language = i18n.request_locale()
+    with force_locale(language):
+        # Straight from Jinja: Flask's context processors would load the signed-in user.
+        page = current_app.jinja_env.get_template("error_plain.html").render(
+            code=code,
+            title=str(title),
+            message=str(message or default),
+            lang=language,
+            direction=i18n.text_direction(language),
+        )
+    headers = {"Retry-After": str(RETRY_AFTER)} if code == 503 else {}
+    return page, code, headers
+
+
+#: PostgreSQL's codes for "the server cannot be used now": connection exceptions (08...),
+#: shutting down, starting up.
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached (an outage), not that
+    a statement or the data is wrong."""
+    if isinstance(exc, sa.exc.TimeoutError):  # no connection free in the pool
+        return True
+    if not isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_UNREACHABLE_SQLSTATES)
+    if "sqlite" in type(exc.orig).__module__:
+        text = str(exc.orig).lower()
+        return any(t in text for t in ("unable to open database", "disk i/o error"))
+    return True  # psycopg: no code when the server cannot be reached at all
+
+
+#: C0 control characters but tab, line feed and carriage return: nobody types them, no
+#: database stores NUL in text, and XML (the feed) refuses them all.
+CONTROL_CHARACTERS = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
+
+
+def without_controls(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+class CleanRequest(Request):
+    """Requests whose form fields and query arguments carry no control characters: filtered
+    once, here, for every view and form of the site."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        form = self.__dict__.get("form")
+        if form:
+            self.__dict__["form"] = self.parameter_storage_class(
+                [(key, without_controls(value)) for key, value in form.items(multi=True)]
+            )
+
+    @cached_property
+    def args(self):
+        return self.parameter_storage_class(
+            [(without_controls(k), without_controls(v)) for k, v in super().args.items(multi=True)]
+        )
+
+
+def accepts_uploads(view: Callable) -> Callable:
+    """Mark a view whose form may carry files: only such a view accepts a body as large as a
+    whole nomination's files; every other request is capped at RECOGNITION_MAX_FORM_KB."""
+    view.accepts_uploads = True
+    return view
 
 
 def page_the_user_was_on() -> str | None:
@@ -193,14 +288,44 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
 
 
+@bp.get("/healthz")
+def healthz():
+    """The process answers (for a load balancer); reads nothing."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """The process can serve: the database answers."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "database unreachable"}, 503, {"Retry-After": str(RETRY_AFTER)}
+    return {"status": "ready"}
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = CleanRequest
     app.register_blueprint(bp)
 
     @app.before_request
+    def expiring_session() -> None:
+        """Sessions expire after PERMANENT_SESSION_LIFETIME without a page: the cookie's
+        signed time is renewed by every page (not by static files, which stay cacheable)."""
+        if request.endpoint != "static":
+            session.permanent = True
+
+    @app.before_request
     def limit_request_size() -> None:
-        """Refuse, unread, a body larger than a whole nomination's files may be (413)."""
-        limit = current_app.config["RECOGNITION_MAX_NOMINATION_MB"] + 1
-        request.max_content_length = limit * 1024 * 1024
+        """Refuse, unread, a body larger than the view takes (413): a whole nomination's
+        files on the views that accept uploads, a small form everywhere else."""
+        config = current_app.config
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "accepts_uploads", False):
+            request.max_content_length = (config["RECOGNITION_MAX_NOMINATION_MB"] + 1) << 20
+        else:
+            request.max_content_length = config["RECOGNITION_MAX_FORM_KB"] << 10
 
     for code in ERRORS:
         app.register_error_handler(code, lambda exc, code=code: _on_error(exc, code))
@@ -225,13 +350,18 @@ def init_app(app: Flask) -> None:
         """A row changed under an operation outside fire() (autoflush included): 409."""
         return conflict()
 
-    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.SQLAlchemyError)
     def database_error(exc):
-        """A deadlock or a lock not granted is someone else's change: 409; others are 500."""
+        """A deadlock or a lock not granted is someone else's change: 409; an unreachable
+        database is an outage: 503 with Retry-After, on a page that needs no database;
+        anything else is a 500."""
         if is_concurrency_error(exc):
             return conflict()
-        current_app.logger.exception("database error", exc_info=exc)
         db.session.rollback()
+        if database_unreachable(exc):
+            current_app.logger.error("database unreachable: %s", exc)
+            return render_plain_error(503)
+        current_app.logger.exception("database error", exc_info=exc)
         return render_error(500)
 
     @app.after_request
@@ -246,6 +376,15 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Vary", "Cookie, Accept-Language")
+        config = current_app.config
+        if config["SESSION_COOKIE_SECURE"] and config["RECOGNITION_HSTS_SECONDS"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={config['RECOGNITION_HSTS_SECONDS']}"
+            )
+        if request.endpoint != "static" and session.get("_user_id"):
+            # What a signed-in user sees (drafts, scores, exports naming reviewers) stays
+            # out of every cache, the browser's history cache included.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     app.jinja_env.globals.update(
@@ -261,13 +400,26 @@ def init_app(app: Flask) -> None:
         **workflow_helpers(),
     )
     app.jinja_env.filters.update(
-        datetime=lambda v, f="medium": format_datetime(v, f) if v else "",
-        date=lambda v, f="medium": format_date(v, f) if v else "",
+        datetime=lambda v, f="medium": _in_zone(format_datetime, v, f),
+        date=lambda v, f="medium": _in_zone(format_date, v, f),
         deadline=i18n.deadline,
         number=lambda v, f=None: format_decimal(v, f) if v is not None else "",
         percent=lambda v: format_percent(v) if v is not None else "",
         tr=lambda text: _(text) if text else "",
+        # Text stored before control characters were filtered out of requests: XML refuses them.
+        xml_text=lambda text: without_controls(str(text or "")),
     )
+
+
+def _in_zone(formatter: Callable, value: Any, fmt: str) -> str:
+    """A date formatted in the user's time zone; in UTC at the calendar's edge, where no
+    other zone applies (a time stored as 9999-12-31 23:00)."""
+    if not value:
+        return ""
+    try:
+        return formatter(value, fmt)
+    except OverflowError:
+        return formatter(value, fmt, rebase=False)
 
 
 def _on_error(exc, code: int):

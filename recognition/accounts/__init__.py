@@ -2,24 +2,31 @@
 
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
+from limits import parse
 
 bp = Blueprint("accounts", __name__)
 
-from ..extensions import db, login  # noqa: E402
+from ..extensions import login  # noqa: E402
 from . import roles, views  # noqa: E402, F401 - routes and roles register
-from .models import User  # noqa: E402
+from .operations import user_for_session  # noqa: E402
+
+#: Settings in limits' notation ("10/hour"), checked at start-up rather than at a request.
+RATE_SETTINGS = (
+    "RECOGNITION_RESET_REQUEST_LIMIT",
+    "RECOGNITION_RESET_MAIL_LIMIT",
+    "RECOGNITION_REGISTER_LIMIT",
+)
 
 
 def init_app(app: Flask) -> None:
+    for name in RATE_SETTINGS:
+        try:
+            parse(app.config[name])
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from exc
     login.login_view = "accounts.login"
     login.login_message_category = "info"
     login.login_message = _l("Please sign in to see this page.")
-
-    @login.user_loader
-    def load_user(user_id: str):
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
-
+    # Every request: a session of an older generation than its user's is signed out.
+    login.user_loader(user_for_session)
     app.register_blueprint(bp)

@@ -23,7 +23,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
@@ -41,21 +40,9 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
 
 
-def refuse_nul(form, field) -> None:
-    """Stop at a NUL character: no one types one, and PostgreSQL refuses to store or even
-    compare text holding one (a lookup with it would be a 500, not a form error)."""
-    if isinstance(field.data, str) and "\x00" in field.data:
-        raise StopValidation(_l("Remove the invisible control character from this field."))
-
-
 class AccountForm(FlaskForm):
-    """Base of the accounts forms: every field checks for NUL characters first, before
-    any validator (such as the duplicate e-mail check) sends the value to the database."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self:
-            field.validators = [refuse_nul, *field.validators]
+    """Base of the accounts forms. (Control characters never reach them: the request drops
+    them, see web.CleanRequest.)"""
 
 
 class LoginForm(AccountForm):

@@ -13,6 +13,11 @@ from ..timeutil import utcnow
 from ..workflow.security import global_roles
 
 
+def normalise_email(email: str) -> str:
+    """An address as stored and compared: trimmed and lower-cased."""
+    return (email or "").strip().lower()
+
+
 class User(UserMixin, db.Model):
     """A person who signs in: focal point, reviewer, secretariat officer or administrator."""
 
@@ -50,7 +55,14 @@ class User(UserMixin, db.Model):
     def _normalise_email(self, key: str, email: str) -> str:
         """Store addresses trimmed and lower-cased, whoever sets them, so that the unique
         constraint holds case-insensitively and lookups by the normalised form find them."""
-        return (email or "").strip().lower()
+        return normalise_email(email)
+
+    def get_id(self) -> str:
+        """What a session remembers of its user (flask-login): the id and the session
+        generation, ``<id>:<generation>``; generation 0 is left out, so that sessions opened
+        before generations existed stay valid until the first revocation."""
+        generation = self.session_generation or 0
+        return f"{self.id}:{generation}" if generation else str(self.id)
 
     @property
     def is_active(self) -> bool:  # flask-login: inactive accounts cannot sign in

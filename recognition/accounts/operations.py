@@ -1,5 +1,5 @@
-"""Account operations: passwords, sign-in checks and throttling, registration, and the
-account e-mails (confirmation, reset, invitation).
+"""Account operations: passwords, sign-in checks, sessions, registration, and the account
+e-mails (confirmation, reset, invitation). Throttling is in ``throttling``.
 
 Operations flush, never commit; the view commits once.
 """
@@ -7,7 +7,7 @@ Operations flush, never commit; the view commits once.
 from __future__ import annotations
 
 import contextlib
-import time
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,21 +15,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from limits import parse
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..workflow.engine import create
 from ..workflow.security import users_with_permission
-from .models import City, Membership, User
+from .models import City, Membership, User, normalise_email
+from .throttling import spend
 from .tokens import make_token
 
 #: A hash to verify against when the account does not exist, so that timing tells nothing.
 _DUMMY_HASH: dict[tuple[int, int], str] = {}
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def _hasher() -> PasswordHasher:
@@ -83,33 +79,32 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-# -- sign-in throttling -----------------------------------------------------------------
+# -- sessions ----------------------------------------------------------------------------
+
+_SESSION_ID = re.compile(r"(\d{1,18})(?::(\d{1,18}))?", re.ASCII)
 
 
-def _login_limit():
-    per_minute = current_app.config["RECOGNITION_LOGIN_ATTEMPTS_PER_MINUTE"]
-    return parse(f"{per_minute}/minute")
+def user_for_session(value: str) -> User | None:
+    """The user a session (or a remember-me cookie) names, if it was opened in the user's
+    current session generation; None for a revoked session."""
+    match = _SESSION_ID.fullmatch(value or "")
+    if match is None:
+        return None
+    user = db.session.get(User, int(match[1]))
+    if user is None or user.session_generation != int(match[2] or 0):
+        return None
+    return user
 
 
-def _throttle_keys(email: str, address: str) -> list[tuple[str, ...]]:
-    return [("login-account", normalise_email(email)), ("login-address", address or "-")]
+def revoke_sessions(user: User) -> None:
+    """End every session of ``user``, on every device, remember-me cookies included.
 
-
-def seconds_until_allowed(email: str, address: str) -> int:
-    """0 when sign-in may be tried; else how long until an attempt is allowed again."""
-    item = _login_limit()
-    wait = 0
-    for key in _throttle_keys(email, address):
-        if not limiter.limiter.test(item, *key):
-            reset = limiter.limiter.get_window_stats(item, *key).reset_time
-            wait = max(wait, int(reset - time.time()) + 1)
-    return wait
-
-
-def record_failed_login(email: str, address: str) -> None:
-    item = _login_limit()
-    for key in _throttle_keys(email, address):
-        limiter.limiter.hit(item, *key)
+    Raising the generation in SQL counts concurrent revocations right; the caller signs the
+    current session in again (``login_user``) when it should stay open.
+    """
+    user.session_generation = User.session_generation + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_generation"])
 
 
 # -- registration -----------------------------------------------------------------------
@@ -213,6 +208,17 @@ def notify_password_reset(user: User) -> None:
         link=absolute_url("accounts.reset_password", token=make_token(user, "reset")),
         hours=_link_hours(),
     )
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link to the active account using ``email``, at most
+    RECOGNITION_RESET_MAIL_LIMIT times; otherwise do nothing, visibly or not."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return
+    if spend("reset-mail", current_app.config["RECOGNITION_RESET_MAIL_LIMIT"], str(user.id)):
+        return
+    notify_password_reset(user)
 
 
 def notify_invitation(user: User, inviter: User, role: Any) -> None:

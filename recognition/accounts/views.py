@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -32,13 +34,18 @@ from .operations import (
     cities_of,
     create_user,
     notify_invitation,
-    notify_password_reset,
     notify_registration,
-    record_failed_login,
     register_city,
-    seconds_until_allowed,
+    request_password_reset,
+    revoke_sessions,
     set_password,
-    user_by_email,
+)
+from .throttling import (
+    forget_failed_logins,
+    record_failed_login,
+    seconds_until_allowed,
+    spend_by_address,
+    timebox,
 )
 from .tokens import TokenInvalid, read_token
 
@@ -48,36 +55,51 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
-    status = 200
     if form.validate_on_submit():
-        address = request.remote_addr or ""
+        # Throttled per (account, address) and per address: someone elsewhere failing with
+        # this account slows only themselves, never its owner.
+        address = request.remote_addr
         wait = seconds_until_allowed(form.email.data, address)
         if wait:
-            flash(
-                ngettext(
-                    "Too many attempts. Try again in %(num)d second.",
-                    "Too many attempts. Try again in %(num)d seconds.",
-                    wait,
-                ),
-                "danger",
-            )
-            status = 429
+            return _too_many(wait, "accounts/login.html", form=form)
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            record_failed_login(form.email.data, address)
+            form.password.errors.append(_("Wrong e-mail address or password."))
         else:
-            user = authenticate(form.email.data, form.password.data)
-            if user is None:
-                record_failed_login(form.email.data, address)
-                form.password.errors.append(_("Wrong e-mail address or password."))
-                status = 200
-            else:
-                db.session.commit()  # a rehashed password is saved
-                login_user(user)
-                flash(_("Welcome, %(name)s.", name=user.name), "success")
-                return redirect(safe_next(form.next.data, url_for("main.home")))
-    return render_template("accounts/login.html", form=form), status
+            forget_failed_logins(form.email.data, address)
+            db.session.commit()  # a rehashed password is saved
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data, url_for("main.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+def _too_many(wait: int, template: str, **context):
+    """The page again, with how long to wait before trying (429, Retry-After)."""
+    if wait < 60:
+        message = ngettext(
+            "Too many attempts. Try again in %(num)d second.",
+            "Too many attempts. Try again in %(num)d seconds.",
+            wait,
+        )
+    else:
+        message = ngettext(
+            "Too many attempts. Try again in %(num)d minute.",
+            "Too many attempts. Try again in %(num)d minutes.",
+            math.ceil(wait / 60),
+        )
+    flash(message, "danger")
+    return render_template(template, **context), 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out, here and in every other session of the account: a copied cookie, or one
+    left on another computer, stops working too."""
+    if current_user.is_authenticated:
+        revoke_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))
@@ -92,6 +114,11 @@ def register():
     form = RegistrationForm()
     if request.method == "GET":
         form.locale.data = current_language()
+    if request.method == "POST" and (
+        wait := spend_by_address("register", "RECOGNITION_REGISTER_LIMIT", request.remote_addr)
+    ):
+        # Every submission counts: each one also tells whether an address has an account.
+        return _too_many(wait, "accounts/register.html", form=form)
     if form.validate_on_submit():
         try:
             user = create_user(
@@ -151,13 +178,17 @@ def profile():
 @bp.route("/profile/password", methods=["POST"])
 @login_required
 def change_password():
+    """Change the password; every other session of the account ends, this one goes on."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if not check_password(current_user, form.current.data):
+        user = current_user._get_current_object()
+        if not check_password(user, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:
-            set_password(current_user, form.password.data)
+            set_password(user, form.password.data)
+            revoke_sessions(user)
             db.session.commit()
+            login_user(user)  # this session, in the new generation
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
@@ -166,6 +197,19 @@ def change_password():
         password_form=form,
         cities=cities_of(current_user),
     ), 400
+
+
+@bp.post("/profile/sessions")
+@login_required
+def sign_out_everywhere():
+    """End every other session of the account: other browsers and devices, copied cookies,
+    remember-me cookies. This one goes on."""
+    user = current_user._get_current_object()
+    revoke_sessions(user)
+    db.session.commit()
+    login_user(user)
+    flash(_("You are signed out everywhere else."), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.get("/cities/<int:city_id>")
@@ -186,17 +230,21 @@ def city(city_id: int):
     )
 
 
-@bp.get("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
+    """The e-mailed link opens a page whose button confirms the address (a POST, with its
+    CSRF token): mail scanners and link previews open links, they do not press buttons."""
     try:
         user = read_token(token, "confirm")
     except TokenInvalid as exc:
         flash(_link_problem(exc), "danger")
         return redirect(url_for("main.home"))
-    user.email_confirmed_at = utcnow()
-    db.session.commit()
-    flash(_("Thank you: your e-mail address is confirmed."), "success")
-    return redirect(url_for("main.home"))
+    if request.method == "POST":
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+        flash(_("Thank you: your e-mail address is confirmed."), "success")
+        return redirect(url_for("main.home"))
+    return render_template("accounts/confirm.html", email=user.email)
 
 
 def _link_problem(exc: TokenInvalid) -> str:
@@ -207,12 +255,15 @@ def _link_problem(exc: TokenInvalid) -> str:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
-    """Send a reset link; answer the same whether or not the address has an account."""
+    """Send a reset link; answer the same, in the same time, whether or not the address has
+    an account."""
     form = RequestResetForm()
     if form.validate_on_submit():
-        user = user_by_email(form.email.data)
-        if user is not None and user.active:
-            notify_password_reset(user)
+        address = request.remote_addr
+        if wait := spend_by_address("reset", "RECOGNITION_RESET_REQUEST_LIMIT", address):
+            return _too_many(wait, "accounts/forgot.html", form=form)
+        with timebox(current_app.config["RECOGNITION_RESET_MIN_MS"] / 1000):
+            request_password_reset(form.email.data)
             db.session.commit()
         flash(_("If an account uses this address, a message with a link is on its way."), "info")
         return redirect(url_for("accounts.login"))
@@ -229,6 +280,7 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data)
+        revoke_sessions(user)  # whoever knew the old password is signed out
         db.session.commit()
         flash(_("Your password is changed. Sign in with it now."), "success")
         return redirect(url_for("accounts.login"))

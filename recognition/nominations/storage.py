@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import unicodedata
@@ -12,6 +13,10 @@ from typing import IO
 
 import filetype
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
 
 #: Sniffed MIME type -> the extension the stored name gets.
 ACCEPTED_TYPES = {
@@ -41,6 +46,11 @@ class UploadRefused(Exception):
     def __init__(self, message):
         self.message = message
         super().__init__(str(message))
+
+
+class StorageUnavailable(UploadRefused):
+    """The storage could not take the file (disk full, read-only, unreachable): the file is
+    refused with a message, and what was typed beside it is kept."""
 
 
 class FileTooLarge(UploadRefused):
@@ -85,16 +95,26 @@ def blob_path(sha256: str) -> Path:
 
 def _megabytes(size: int) -> str:
     """A size in MB for messages, with one decimal below 10 MB so that 0.5 MB is not "0"."""
-    from flask_babel import format_decimal
-
     mb = size / (1024 * 1024)
     return format_decimal(mb, "#,##0.#" if mb < 10 else "#,##0")
 
 
 def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
-    """Copy an upload to storage (once per content); refuse what is too big or not accepted."""
-    from flask_babel import lazy_gettext as _l
+    """Copy an upload to storage (once per content); refuse what is too big or not accepted,
+    and what the storage cannot take just now."""
+    try:
+        return _store(stream, original_name, max_bytes)
+    except OSError as exc:
+        log.error("evidence storage refused a file: %s", exc)
+        raise StorageUnavailable(
+            _l(
+                "The file could not be stored just now. Your other answers are saved: "
+                "send the file again later."
+            )
+        ) from exc
 
+
+def _store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
     digest = hashlib.sha256()
     size = 0
     folder = upload_folder()
@@ -131,5 +151,8 @@ def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
         return StoredFile(sha, size, mime, sanitise_filename(original_name, ACCEPTED_TYPES[mime]))
     except BaseException:
         if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                log.warning("could not remove the partial upload %s", tmp_name)
         raise

@@ -1,7 +1,14 @@
 """City-side pages: start a nomination, edit it section by section, attach evidence,
-follow its state; download evidence; compare submissions."""
+follow its state; download evidence; compare submissions.
+
+A nomination's page shows its whole file (every answer and file, the history, what changed)
+to those holding ``view_file``; once announced, everyone else sees its public projection:
+the decision and the answers and files of the fields the programme marks ``public``.
+"""
 
 from __future__ import annotations
+
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from flask import (
@@ -18,11 +25,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.operations import cities_of
-from ..extensions import csrf, db
+from ..extensions import csrf, db, login
 from ..panels import panel, panels_for
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
-from ..web import paginate
+from ..web import accepts_uploads, paginate
 from ..workflow.engine import available_transitions, state_title
 from ..workflow.history import history_of
 from ..workflow.registry import has_tag
@@ -46,11 +53,38 @@ from .storage import UploadRefused, blob_path
 from .validation import completeness, problems
 
 
+def _refuse() -> NoReturn:
+    """Refuse what the user may not see: 404 when signed in; a signed-out visitor is asked to
+    sign in, whether the nomination or file exists or not (ids reveal nothing)."""
+    if not current_user.is_authenticated:
+        abort(login.unauthorized())
+    abort(404)
+
+
+def visible(nomination: Nomination) -> bool:
+    """Whether the current user may see the nomination's whole file or its public projection.
+
+    The projection is public only once the call is announced too, as on the public pages.
+    """
+    if can(current_user, "view_file", nomination):
+        return True
+    return can(current_user, "view", nomination) and has_tag(nomination.call, "public")
+
+
 def load(nomination_id: int) -> Nomination:
     """Load a nomination the current user may view; 404 otherwise (ids reveal nothing)."""
-    nomination = db.get_or_404(Nomination, nomination_id)
-    require("view", nomination)
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or not visible(nomination):
+        _refuse()
     return nomination
+
+
+def public_projection(nomination: Nomination) -> tuple[dict[str, Any], dict[str, list]]:
+    """The answers and the files (by input) of the fields the programme marks public."""
+    public = nomination.programme.public_inputs
+    answers = {k: v for k, v in (nomination.answers or {}).items() if k in public}
+    files = {k: v for k, v in files_by_field(nomination).items() if k in public}
+    return answers, files
 
 
 @bp.route("/calls/<int:call_id>/nominate", methods=["GET", "POST"])
@@ -120,24 +154,32 @@ def mine():
 
 
 @bp.get("/nominations/<int:nomination_id>")
-@login_required
 def show(nomination_id: int):
+    """The whole nomination for those with ``view_file``; else its public projection (no
+    sign-in needed once announced): no private answer or file, no history, no comments."""
     nomination = load(nomination_id)
     programme = nomination.programme
+    whole_file = can(current_user, "view_file", nomination)
     editable = can(current_user, "edit", nomination)
     found = problems(nomination, strict=True) if editable else []
+    if whole_file:
+        answers, files = nomination.answers or {}, files_by_field(nomination)
+    else:
+        answers, files = public_projection(nomination)
     return render_template(
         "nominations/show.html",
         nomination=nomination,
         programme=programme,
+        whole_file=whole_file,
         editable=editable,
         problems=found,
         progress=completeness(nomination) if editable else {},
         transitions=available_transitions(current_user, nomination, menu=True),
-        history=history_of(nomination),
+        history=history_of(nomination) if whole_file else [],
         format_answer=format_answer,
-        files_by_field=files_by_field(nomination),
-        has_changes=len(snapshots(nomination)) > 1,
+        answers=answers,
+        files_by_field=files,
+        has_changes=whole_file and len(snapshots(nomination)) > 1,
         # The reviews (review package), the decision form (secretariat), ...
         **panels_for("nominations.show", nomination),
     )
@@ -146,6 +188,7 @@ def show(nomination_id: int):
 @bp.route("/nominations/<int:nomination_id>/edit/<section_id>", methods=["GET", "POST"])
 @csrf.exempt
 @login_required
+@accepts_uploads
 def edit(nomination_id: int, section_id: str):
     """Edit one section; saving keeps everything typed, valid or not, and shows the errors.
 
@@ -269,13 +312,18 @@ def render_page(nomination: Nomination, section, form):
 
 
 @bp.get("/nominations/<int:nomination_id>/files/<int:attachment_id>")
-@login_required
 def download(nomination_id: int, attachment_id: int):
-    """Send an evidence file, always as a download, to those who may view the nomination."""
+    """Send an evidence file, always as a download: any file to those who see the whole
+    nomination, only a file of a public field to those who see its public projection."""
     nomination = load(nomination_id)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
-        abort(404)
+        _refuse()
+    if (
+        not can(current_user, "view_file", nomination)
+        and attachment.field not in nomination.programme.public_inputs
+    ):
+        _refuse()
     path = blob_path(attachment.sha256)
     if not path.exists():
         abort(404)
@@ -294,8 +342,9 @@ def download(nomination_id: int, attachment_id: int):
 @bp.get("/nominations/<int:nomination_id>/changes")
 @login_required
 def changes(nomination_id: int):
-    """What changed between the last two submissions (after a revision)."""
+    """What changed between the last two submissions (after a revision): the whole file's."""
     nomination = load(nomination_id)
+    require("view_file", nomination)
     snaps = snapshots(nomination)
     if len(snaps) < 2:
         flash(_("There is only one submission so far: nothing to compare."), "info")

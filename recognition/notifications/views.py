@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -13,7 +14,7 @@ from ..web import paginate
 from ..workflow.security import require
 from . import bp
 from .models import OutboxMessage
-from .sender import retry
+from .sender import retry, retry_failed
 
 #: Messages whose link sets a password or confirms an address: whoever holds the link holds
 #: the account. Once real mail is sent, only the recipient sees them in the application.
@@ -105,3 +106,24 @@ def retry_message(message_id: int):
         db.session.commit()
         flash(_("The message is queued again."), "success")
     return redirect(url_for("notifications.outbox", status="failed"))
+
+
+@bp.post("/secretariat/outbox/retry-failed")
+@login_required
+def retry_all_failed():
+    """Queue every failed message again, e.g. once the mail server works after an outage."""
+    require("view_outbox")
+    count = retry_failed()
+    db.session.commit()
+    if count:
+        flash(
+            ngettext(
+                "%(num)d failed message is queued again.",
+                "%(num)d failed messages are queued again.",
+                count,
+            ),
+            "success",
+        )
+    else:
+        flash(_("No message has failed."), "info")
+    return redirect(url_for("notifications.outbox", status="queued"))

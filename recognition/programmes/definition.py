@@ -66,6 +66,9 @@ class FieldDef:
     score_min: int = 1
     score_max: int = 5
     evidence: bool = False
+    #: Published with the nomination once it is announced (its public projection); every
+    #: input of the field, files and an essentials grid's cells included.
+    public: bool = False
 
     def inputs(self) -> Iterator[Input]:
         if self.type != "essentials_grid":
@@ -155,6 +158,12 @@ class Programme:
     def level(self, level_id: str) -> Level | None:
         return next((lv for lv in self.levels if lv.id == level_id), None)
 
+    @property
+    def public_inputs(self) -> frozenset[str]:
+        """The inputs an announced nomination shows to everyone: those of fields marked
+        ``public`` (answers and files alike); everything else stays private."""
+        return frozenset(name for name, inp in self.inputs.items() if inp.field.public)
+
 
 def _number(c: Collector, value: Any, key: str) -> float | None:
     if value is None:
@@ -210,7 +219,7 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         c.add(f"{key}.type", f"unknown field type {ftype!r} (one of {', '.join(FIELD_TYPES)})")
     allowed = {
         "id", "type", "title", "help", "required", "min", "max", "integer", "max_words",
-        "max_length", "choices", "essentials", "score_min", "score_max", "evidence",
+        "max_length", "choices", "essentials", "score_min", "score_max", "evidence", "public",
     }  # fmt: skip
     for extra in set(raw) - allowed:
         c.add(f"{key}.{extra}", "unknown key")
@@ -252,6 +261,7 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         score_min=score_min,
         score_max=score_max,
         evidence=_flag(c, raw.get("evidence"), f"{key}.evidence", False),
+        public=_flag(c, raw.get("public"), f"{key}.public", False),
     )
 
 

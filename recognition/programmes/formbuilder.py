@@ -32,7 +32,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import country_choices, country_name
@@ -84,6 +91,32 @@ class InRange(NumberRange):
             super().__call__(form, field)
 
 
+#: The dates a form takes: far enough for any call or history, near enough that converting
+#: between time zones cannot leave the calendar (9999-12-31 west of UTC would).
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+class SaneDate:
+    """A date (or date and time) between 1900 and 2199."""
+
+    field_flags: dict = {}
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        day = value.date() if hasattr(value, "date") else value
+        if not EARLIEST <= day <= LATEST:
+            # Nothing else checks a date the calendar cannot convert.
+            raise StopValidation(
+                _l(
+                    "Choose a date between %(first)s and %(last)s.",
+                    first=format_date(EARLIEST),
+                    last=format_date(LATEST),
+                )
+            )
+
+
 #: A word: one Chinese or Japanese character (they are written without spaces), or a run of
 #: other non-space characters.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff"
@@ -94,6 +127,31 @@ WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}{_CJK_PUNCTUATION}]+")
 def count_words(text: Any) -> int:
     """Count words as a word limit means them, in every language of the interface."""
     return len(WORD.findall(str(text or "")))
+
+
+#: The most characters a long text (or an Essential's narrative) keeps, whatever its word
+#: limit: drafts keep what is typed, but not without bound.
+LONG_TEXT_CHARACTERS = 60_000
+#: The most characters a short text keeps when the programme sets no limit.
+TEXT_CHARACTERS = 500
+#: The most characters any other answer (a number, a date, a choice's value) keeps.
+VALUE_CHARACTERS = 100
+
+
+def character_limit(inp: Input) -> int:
+    """How many characters of an answer are kept, in a draft as in a submission."""
+    if inp.kind in ("long_text", "narrative"):
+        return LONG_TEXT_CHARACTERS
+    if inp.kind == "text":
+        return inp.field.max_length or TEXT_CHARACTERS
+    return VALUE_CHARACTERS
+
+
+def _kept(limit: int) -> Length:
+    return Length(
+        max=limit,
+        message=_l("At most %(max)d characters: what goes beyond is not kept when you save."),
+    )
 
 
 def _required(strict: bool) -> list:
@@ -113,7 +171,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
     if kind == "text":
         return StringField(
             _label(f.title),
-            validators=[*validators, Length(max=f.max_length or 500)],
+            validators=[*validators, _kept(character_limit(inp))],
             description=description,
         )
     if kind in ("long_text", "narrative"):
@@ -121,7 +179,7 @@ def _field_for(inp: Input, strict: bool) -> Any:
         label = _label(f.title) if kind == "long_text" else _l("Why this score")
         return TextAreaField(
             label,
-            validators=[*validators, Length(max=60_000), *limit],
+            validators=[*validators, _kept(character_limit(inp)), *limit],
             description=description,
             render_kw={"rows": 6 if kind == "long_text" else 4},
         )
@@ -134,7 +192,9 @@ def _field_for(inp: Input, strict: bool) -> Any:
             render_kw={"inputmode": "numeric" if f.integer else "decimal"},
         )
     if kind == "date":
-        return DateField(_label(f.title), validators=validators, description=description)
+        return DateField(
+            _label(f.title), validators=[*validators, SaneDate()], description=description
+        )
     if kind == "choice":
         return RadioField(
             _label(f.title),
@@ -219,18 +279,19 @@ def answers_to_formdata(answers: Mapping[str, Any]) -> MultiDict:
 
 
 def answers_from_form(section: Section, formdata: MultiDict) -> dict[str, Any]:
-    """What the user typed in a section, field by field, as typed (files excluded).
-
-    NUL characters are dropped: no database stores them in text, and nobody types them.
-    """
+    """What the user typed in a section, field by field, as typed (files excluded), each
+    answer cut at its character limit (the form says so beside the field): a draft keeps
+    invalid answers, not unbounded ones."""
     answers: dict[str, Any] = {}
     for inp in section.inputs():
         if inp.kind in ("file", "evidence"):
             continue
+        limit = character_limit(inp)
         if inp.kind == "multiple_choice":
-            answers[inp.name] = [v.replace("\x00", "") for v in formdata.getlist(inp.name)]
+            values = formdata.getlist(inp.name)[: len(inp.field.choices)]
+            answers[inp.name] = [v[:limit] for v in values]
         else:
-            answers[inp.name] = formdata.get(inp.name, "").replace("\x00", "")
+            answers[inp.name] = formdata.get(inp.name, "")[:limit]
     return answers
 
 

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from ..i18n import local_to_utc
-from .formbuilder import InRange
+from .formbuilder import InRange, SaneDate
 
 
 class CallForm(FlaskForm):
@@ -35,10 +35,14 @@ class CallForm(FlaskForm):
         description=_l("For example the year: 2026."),
     )
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=300)])
-    opens_at = DateTimeLocalField(_l("Opens"), validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Closes"), validators=[InputRequired()])
-    review_deadline = DateTimeLocalField(_l("Review deadline"), validators=[InputRequired()])
-    announcement_at = DateTimeLocalField(_l("Planned announcement"), validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[InputRequired(), SaneDate()])
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[InputRequired(), SaneDate()])
+    review_deadline = DateTimeLocalField(
+        _l("Review deadline"), validators=[InputRequired(), SaneDate()]
+    )
+    announcement_at = DateTimeLocalField(
+        _l("Planned announcement"), validators=[Optional(), SaneDate()]
+    )
     reviewers_per_nomination = IntegerField(
         _l("Reviewers per nomination"), default=3, validators=[InputRequired(), InRange(1, 20)]
     )
@@ -67,11 +71,13 @@ class CallForm(FlaskForm):
     # Dates are compared in UTC, as stored: around a daylight-saving change two local times
     # in order can be out of order in UTC (and the database would refuse the call).
     def validate_closes_at(self, field) -> None:
-        if self.opens_at.data and field.data and utc(field) <= utc(self.opens_at):
+        opens, closes = utc(self.opens_at), utc(field)
+        if opens and closes and closes <= opens:
             raise ValidationError(_l("The call must close after it opens."))
 
     def validate_review_deadline(self, field) -> None:
-        if self.closes_at.data and field.data and utc(field) < utc(self.closes_at):
+        closes, deadline = utc(self.closes_at), utc(field)
+        if closes and deadline and deadline < closes:
             raise ValidationError(_l("The review deadline cannot come before the call closes."))
 
 

@@ -97,7 +97,8 @@ def feed():
     calls = db.session.scalars(announced_calls().order_by(Call.announced_at.desc()).limit(50)).all()
     language = current_language()
     asked = request.args.get("lang")
-    base = request.url_root.rstrip("/")
+    # The configured address, never the request's Host header (anyone can send one).
+    base = current_app.config["RECOGNITION_BASE_URL"].rstrip("/")
     entries = [
         {
             "call": call,

@@ -276,8 +276,8 @@ def ensure_review_open(assignment: Assignment, transition: str = "score") -> Non
 
 
 def _text(value: Any) -> str:
-    """A comment as typed, without NUL characters: invisible, and PostgreSQL refuses them."""
-    return str(value or "").replace("\x00", "").strip()
+    """A comment as typed (the request drops control characters, see web.CleanRequest)."""
+    return str(value or "").strip()
 
 
 def save_review(assignment: Assignment, data: dict[str, Any]) -> None:

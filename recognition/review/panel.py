@@ -1,8 +1,9 @@
 """What the nomination page shows about reviews, depending on who looks.
 
 The secretariat sees the reviewers, their states, scores, confidential comments and the
-aggregation; an assigned reviewer sees a link to their own review; the city sees the
-reviewers' comments for the city once decided, never who wrote them.
+aggregation; an assigned reviewer sees a link to their own review; those who see the whole
+file (``view_file``: the city) read the reviewers' comments for the city once decided, never
+who wrote them.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
                 Assignment.reviewer_id == current_user.id,
             )
         )
-    if has_tag(nomination, "outcome") and can(current_user, "view", nomination):
+    # Part of the whole file: never on an announced nomination's public projection.
+    if has_tag(nomination, "outcome") and can(current_user, "view_file", nomination):
         context["comments_for_city"] = [
             a.comment_for_city
             for a in db.session.scalars(

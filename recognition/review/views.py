@@ -3,19 +3,13 @@ the secretariat's assignment actions on a nomination."""
 
 from __future__ import annotations
 
-import base64
-import json
-import zlib
-
 import sqlalchemy as sa
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -46,9 +40,6 @@ from .operations import (
     reviewers,
     save_review,
 )
-
-STASH_KEY = "review_stash"
-STASH_LIMIT = 3000
 
 
 @bp.get("/reviews")
@@ -101,26 +92,24 @@ def load(assignment_id: int) -> Assignment:
 def review(assignment_id: int):
     """The scoring page: the nomination beside the rubric. Saving keeps what was typed.
 
-    Exempt from the site-wide CSRF check, which would answer an expired token or an ended
-    session with an error page and lose the review: the scoring form checks its own token
-    instead and, like a signed-out POST, gives back what was typed without saving it.
+    Exempt from the site-wide CSRF check, which would answer an expired token with an error
+    page: the scoring form checks its own token instead and gives back what was typed,
+    unsaved. A POST without a session stores nothing (any site could send one): the page's
+    script keeps what the reviewer typed in their own browser, and gives it back after they
+    sign in again.
     """
     if not current_user.is_authenticated:
         if request.method == "POST":
-            if not _stash(request.path, request.form):
-                return _render_unsaved(request.form), 401
-            flash(_("Your session ended. Sign in again: what you typed is kept."), "warning")
-        return redirect(url_for("accounts.login", next=request.path))
+            flash(
+                _("Your session ended. Sign in again: what you typed is kept in this browser."),
+                "warning",
+            )
+        return redirect(url_for("accounts.login", next=request.path), 303)
     assignment = load(assignment_id)
     programme = assignment.nomination.programme
     if request.method == "POST":
         return _post(assignment, programme)
-    data = review_data(assignment)
-    restored = _unstash(request.path)
-    if restored:
-        data.update(restored)
-        flash(_("What you typed before signing in again is restored below. Save it now."), "info")
-    form = scoring_form(programme, formdata=MultiDict(data))
+    form = scoring_form(programme, formdata=MultiDict(review_data(assignment)))
     return _render(assignment, form)
 
 
@@ -191,56 +180,11 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
         transitions=available_transitions(current_user, assignment, menu=True),
         others=other_reviews(assignment) if see_others else [],
         format_answer=format_answer,
-        files_by_field=files_by_field(nomination) if can(current_user, "view", nomination) else {},
+        files_by_field=files_by_field(nomination)
+        if can(current_user, "view_file", nomination)
+        else {},
         show_nomination=can(current_user, "view", nomination),
     )
-
-
-def _render_unsaved(formdata):
-    """What a signed-out reviewer typed, given back to copy when it is too long to keep.
-
-    The reviewer is signed out: nothing is read from the database, criteria are named from
-    the programme definitions (public anyway).
-    """
-    titles = {
-        c.id: _(c.title)
-        for programme in current_app.extensions["programmes"].values()
-        for c in programme.rubric.criteria
-    }
-    scores = [
-        (titles.get(k.removeprefix("score_"), k.removeprefix("score_")), v)
-        for k, v in formdata.items()
-        if k.startswith("score_")
-    ]
-    texts = [
-        v
-        for k, v in formdata.items()
-        if k not in ("csrf_token", "action", "recommendation")
-        and not k.startswith("score_")
-        and v.strip()
-    ]
-    return render_template("review/unsaved.html", scores=scores, texts=texts, next=request.path)
-
-
-def _stash(path: str, form) -> bool:
-    """Keep a signed-out POST in the session until the reviewer signs in; False if too long.
-
-    The session is a signed cookie (about 4 KB): what fits once compressed is kept.
-    """
-    data = {k: v for k, v in form.items() if k != "csrf_token"}
-    encoded = json.dumps(data, separators=(",", ":")).encode()
-    if len(base64.urlsafe_b64encode(zlib.compress(encoded))) > STASH_LIMIT:
-        return False
-    session[STASH_KEY] = {"path": path, "data": data}
-    return True
-
-
-def _unstash(path: str) -> dict | None:
-    stash = session.get(STASH_KEY)
-    if stash and stash.get("path") == path:
-        session.pop(STASH_KEY)
-        return stash.get("data")
-    return None
 
 
 @bp.post("/nominations/<int:nomination_id>/assign")

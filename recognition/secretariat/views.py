@@ -18,6 +18,7 @@ from ..extensions import db
 from ..i18n import local_to_utc
 from ..nominations.models import Nomination
 from ..panels import panel
+from ..programmes.formbuilder import EARLIEST, LATEST
 from ..programmes.models import Call
 from ..review.aggregation import aggregate_nomination, reviews_complete
 from ..review.mail import queue_manual_reminder
@@ -272,6 +273,8 @@ def _moment(value: str, end_of_day: bool = False) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
+        return None
+    if not EARLIEST <= moment.date() <= LATEST:
         return None
     if end_of_day and len(value) <= 10:
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)

@@ -6,15 +6,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
-def _without_nul(text: str | None) -> str | None:
-    """NUL characters cannot be stored in text columns, and nobody types them: drop them."""
-    return text.replace("\x00", "") if text else text
-
-
 class FireForm(FlaskForm):
-    comment = TextAreaField(
-        _l("Comment"), validators=[Optional(), Length(max=5000)], filters=[_without_nul]
-    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
     #: The box a transition with a confirmation question asks to tick (withdraw, announce).
     confirmed = BooleanField()
     version = IntegerField(validators=[Optional()])

@@ -54,6 +54,7 @@ def test_visitor_post_without_token_is_refused_with_an_explanation(csrf_on, clie
     ("path", "data"),
     [
         ("/logout", {}),
+        ("/profile/sessions", {}),
         ("/profile", {"name": "Changed"}),
         ("/profile/password", {"current": factories.PASSWORD}),
         ("/invite", {"name": "Kofi", "email": "kofi@example.org", "role": "reviewer"}),

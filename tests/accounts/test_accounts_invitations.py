@@ -146,7 +146,6 @@ def test_inviting_an_existing_address_is_a_field_error(app, invite, outbox, type
         ({"locale": "xx"}, "locale"),
         ({"country": "ZZ"}, "country"),
         ({"affiliations": "x" * 2001}, "affiliations"),
-        ({"email": "ko\x00fi@example.org"}, "email"),
     ],
     ids=lambda v: repr(v)[:30] if isinstance(v, dict) else v,
 )

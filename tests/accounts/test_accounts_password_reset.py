@@ -84,7 +84,7 @@ def test_no_reset_message_for_an_inactive_account(app, client, outbox):
     assert outbox() == []
 
 
-@pytest.mark.parametrize("email", ["", "not-an-address", "a" * 300 + "@example.org", "a\x00@b.org"])
+@pytest.mark.parametrize("email", ["", "not-an-address", "a" * 300 + "@example.org", "\x00\x01"])
 def test_bad_reset_request_is_a_field_error(client, user, outbox, email):
     response = ask(client, email)
     assert response.status_code == 200

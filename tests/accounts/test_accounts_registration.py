@@ -3,6 +3,7 @@ e-mail; bad input is a field error, never a 500."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import factories
@@ -146,10 +147,6 @@ def test_duplicate_email_is_an_error_next_to_the_field(app, register, typed):
         ({"population": "0"}, "population"),
         ({"population": "-5"}, "population"),
         ({"population": "1" + "0" * 30}, "population"),
-        ({"name": "Nul\x00name"}, "name"),
-        ({"email": "nul\x00@example.org"}, "email"),
-        ({"city_name": "Qui\x00to"}, "city_name"),
-        ({"region": "Pi\x00chincha"}, "region"),
     ],
     ids=lambda v: repr(v)[:40] if isinstance(v, dict) else v,
 )
@@ -194,44 +191,76 @@ def test_the_registered_focal_point_can_sign_in_later(app, client, register, sig
 # -- e-mail confirmation -----------------------------------------------------------------
 
 
-def test_confirmation_link_confirms_the_address(app, client, register, outbox):
+def confirmation_link(register, outbox) -> str:
     register(locale="en")
     [message] = outbox(template="confirm_email")
-    response = client.get(link_path(message), follow_redirects=True)
+    return link_path(message)
+
+
+def confirmed_at():
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User)).email_confirmed_at
+
+
+def test_opening_the_confirmation_link_confirms_nothing(app, client, register, outbox):
+    """The finding: mail scanners open links; a GET confirmed the address."""
+    response = client.get(confirmation_link(register, outbox))
+    assert response.status_code == 200
+    assert confirmed_at() is None
+
+
+def test_the_confirmation_link_opens_a_page_with_a_button(app, client, register, outbox):
+    path = confirmation_link(register, outbox)
+    html = html_of(client.get(path))
+    assert f'<form method="post" action="{path}">' in html
+    assert "Confirm my e-mail address" in html
+    assert "mateo@quito.example" in html
+
+
+def test_the_button_confirms_the_address(app, client, register, outbox):
+    response = client.post(confirmation_link(register, outbox), follow_redirects=True)
     assert "your e-mail address is confirmed" in html_of(response)
-    user = db.session.scalar(sa.select(User))
-    assert user.email_confirmed_at is not None
+    assert confirmed_at() is not None
+
+
+def test_the_button_needs_the_pages_csrf_token(app, client, register, outbox, monkeypatch):
+    path = confirmation_link(register, outbox)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post(path).status_code == 400
+    assert confirmed_at() is None
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html_of(client.get(path))).group(1)
+    assert client.post(path, data={"csrf_token": token}).status_code == 302
+    assert confirmed_at() is not None
 
 
 def test_confirmation_link_works_once(app, client, register, outbox):
-    register(locale="en")
-    [message] = outbox(template="confirm_email")
-    client.get(link_path(message))
-    first = db.session.scalar(sa.select(User)).email_confirmed_at
-    response = client.get(link_path(message), follow_redirects=True)
+    path = confirmation_link(register, outbox)
+    client.post(path)
+    first = confirmed_at()
+    response = client.post(path, follow_redirects=True)
     assert "not valid, or it was used already" in html_of(response)
-    assert db.session.scalar(sa.select(User)).email_confirmed_at == first
+    assert confirmed_at() == first
+    response = client.get(path, follow_redirects=True)
+    assert "not valid, or it was used already" in html_of(response)
 
 
 def test_expired_confirmation_link_says_so(app, client, register, outbox, monkeypatch):
-    register(locale="en")
-    [message] = outbox(template="confirm_email")
+    path = confirmation_link(register, outbox)
     later = int(time.time()) + app.config["RECOGNITION_TOKEN_MAX_AGE"] + 60
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
-    response = client.get(link_path(message), follow_redirects=True)
+    response = client.post(path, follow_redirects=True)
     assert "This link has expired." in html_of(response)
-    assert db.session.scalar(sa.select(User)).email_confirmed_at is None
+    assert confirmed_at() is None
 
 
-def test_tampered_confirmation_link_is_refused(app, client, register, outbox):
-    register()
-    [message] = outbox(template="confirm_email")
-    path = link_path(message)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_tampered_confirmation_link_is_refused(app, client, register, outbox, method):
+    path = confirmation_link(register, outbox)
     # Inside the signature: the last base64 digit may carry only padding bits.
     tampered = path[:-5] + ("A" if path[-5] != "A" else "B") + path[-4:]
-    response = client.get(tampered)
+    response = getattr(client, method)(tampered)
     assert response.status_code == 302
-    assert db.session.scalar(sa.select(User)).email_confirmed_at is None
+    assert confirmed_at() is None
 
 
 def test_an_address_registered_meanwhile_is_a_field_error(app, register, monkeypatch):

@@ -79,3 +79,38 @@ def test_assign_conflict_and_keyboard_scoring(page: Page, db, csrf_on, shoot):
     conflicted = db.session.query(Assignment).filter_by(reviewer_id=amina.id).one()
     assert conflicted.state == "conflicted"
     assert conflicted.conflict_reason == "I advised this city in 2024."
+
+
+def test_typing_survives_an_ended_session(page: Page, db, csrf_on):
+    """The session ends while a reviewer types: sending the form leads to the sign-in page,
+    and after signing in again the page gives back what was typed, to save."""
+    nomination = make_nomination(make_call("role_model_city"), state="under_review")
+    reviewer = make_reviewer(email="rita@example.org")
+    assignment = Assignment(nomination=nomination, reviewer=reviewer, state="accepted")
+    db.session.add(assignment)
+    db.session.commit()
+
+    sign_in(page, reviewer.email)
+    page.goto(f"/reviews/{assignment.id}")
+    first = nomination.programme.rubric.criteria[0]
+    page.check(f"input[name='score_{first.id}'][value='4']")
+    page.fill("textarea[name='comment_for_city']", "Kept in the browser, not on the server.")
+    page.context.clear_cookies()  # the session ends
+    page.locator("form[data-keep-draft] button[value=save]").click()
+    expect(page.locator("main")).to_contain_text("Your session ended")
+    assert "/login" in page.url
+
+    page.fill("#email", reviewer.email)
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/reviews/{assignment.id}")
+    expect(page.locator("[data-draft-restored]")).to_be_visible()
+    expect(page.locator(f"input[name='score_{first.id}'][value='4']")).to_be_checked()
+    expect(page.locator("textarea[name='comment_for_city']")).to_have_value(
+        "Kept in the browser, not on the server."
+    )
+    page.locator("form[data-keep-draft] button[value=save]").click()
+    expect(page.locator("[data-draft-restored]")).to_be_hidden()
+    db.session.expire_all()
+    stored = db.session.get(Assignment, assignment.id)
+    assert stored.comment_for_city == "Kept in the browser, not on the server."

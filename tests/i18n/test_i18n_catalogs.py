@@ -28,6 +28,7 @@ SAME_AS_ENGLISH = {
         "Population",
         "Programme",
         "Question",
+        "Sessions",
         "Site",
         "Transitions",
         "Tsunamis",

@@ -14,6 +14,7 @@ from recognition.extensions import db as _db
 from recognition.nominations import views
 from recognition.nominations.models import Nomination
 from recognition.nominations.validation import completeness
+from recognition.programmes.formbuilder import character_limit
 
 
 def text(response) -> str:
@@ -92,7 +93,12 @@ BAD_INPUT = [
     ("profile", "joined_campaign", "2021-02-30", "Not a valid date value."),
     ("motivation", "sharing", "word " * 301, "Use at most 300 words; this text has 301."),
     ("nominator", "nominator_type", "the mayor", "Not a valid choice."),
-    ("nominator", "nominator_name", "x" * 201, "Field cannot be longer than 200 characters."),
+    (
+        "nominator",
+        "nominator_name",
+        "x" * 201,
+        "At most 200 characters: what goes beyond is not kept when you save.",
+    ),
     ("self_assessment", "essentials__3__score", "6", "Not a valid choice."),
 ]
 
@@ -107,7 +113,9 @@ def test_draft_keeps_an_invalid_answer_and_shows_the_error(
     assert response.status_code == 200
     assert field_errors(response) == [error]
     assert "Saved as a draft. Some answers need attention" in text(response)
-    assert _db.session.get(Nomination, draft.id).answers[name] == value
+    # Kept as typed, up to the answer's limit (the message beside the field says so).
+    limit = character_limit(draft.programme.inputs[name])
+    assert _db.session.get(Nomination, draft.id).answers[name] == value[:limit]
 
 
 def test_invalid_answer_does_not_lose_the_valid_ones_sent_with_it(editor, draft):

@@ -1,12 +1,12 @@
-"""Fixtures for the notification tests: SMTP servers (up, down, with TLS), the app pointed
-at them, and a certificate the sender trusts for the TLS tests."""
+"""Fixtures for the notification tests: SMTP servers (up, down, hung, with TLS), the app
+pointed at them, and a certificate the sender trusts for the TLS tests."""
 
 from __future__ import annotations
 
 import subprocess
 
 import pytest
-from notifications_support import SmtpServer, free_port
+from notifications_support import HungServer, SmtpServer, free_port
 
 
 @pytest.fixture
@@ -51,6 +51,15 @@ def smtp_down(mail_to) -> int:
     port = free_port()
     mail_to(port)
     return port
+
+
+@pytest.fixture
+def smtp_hung(mail_to):
+    """The app sends to a server that accepts connections and never answers."""
+    server = HungServer().start()
+    mail_to(server.port)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Helpers for the notification tests: nominations every guard lets through, the outbox as
-the database holds it, an SMTP server that collects what it receives, and free ports."""
+the database holds it, an SMTP server that collects what it receives, one that accepts
+connections and never answers, and free ports."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import email
 import socket
 import threading
+from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 
@@ -49,7 +51,12 @@ def free_port() -> int:
 
 
 class Collector:
-    """An aiosmtpd handler keeping every message it accepts; it can refuse the next few."""
+    """An aiosmtpd handler keeping every message it accepts; it can refuse the next few.
+
+    ``on_receive(count)`` runs (in the server's thread) after each message it keeps, before
+    the sender hears the answer. ``hold_at = n`` keeps the n-th message and then delays the
+    answer until ``release`` is set: ``holding`` tells that the sender waits for it (the
+    message is delivered, the sender does not know yet)."""
 
     def __init__(self) -> None:
         self.received: list[EmailMessage] = []
@@ -57,6 +64,10 @@ class Collector:
         self.refused: list[EmailMessage] = []
         self.refuse_next = 0
         self.delay = 0.0
+        self.on_receive: Callable[[int], None] | None = None
+        self.hold_at: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
@@ -70,6 +81,15 @@ class Collector:
                 return "451 4.3.0 Try again later"
             self.received.append(parsed)
             self.envelopes.append(envelope)
+            count = len(self.received)
+        if self.on_receive is not None:
+            self.on_receive(count)
+        if count == self.hold_at:
+            self.holding.set()
+            for _ in range(600):  # at most a minute, should the test never release it
+                if self.release.is_set():
+                    break
+                await asyncio.sleep(0.1)
         return "250 2.0.0 OK"
 
     def message_ids(self) -> list[str]:
@@ -99,3 +119,37 @@ class SmtpServer:
 
     def message_ids(self) -> list[str]:
         return self.handler.message_ids()
+
+
+class HungServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never says a word (no SMTP
+    greeting): a mail server that hangs. stop() closes every connection it accepted."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.listener.settimeout(0.05)  # accept() wakes up to see whether to stop
+        self.accepted: list[socket.socket] = []
+        self.connected = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self) -> HungServer:
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.accepted.append(conn)
+            self.connected.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()

@@ -1,6 +1,6 @@
 """The sender: delivery over real SMTP (aiosmtpd on 127.0.0.1), retries with backoff, a
-stable Message-ID, failure after the last attempt, TLS and login, and the development
-default without SMTP."""
+stable Message-ID, failure once the retry window has passed, TLS and login, and the
+development default without SMTP."""
 
 from __future__ import annotations
 
@@ -179,6 +179,7 @@ def test_when_smtp_comes_back_every_message_is_delivered_exactly_once(app, smtp_
         (6, timedelta(minutes=32)),
         (7, timedelta(hours=1)),
         (20, timedelta(hours=1)),
+        (200, timedelta(hours=1)),  # days of hourly retries
     ],
 )
 def test_the_backoff_doubles_up_to_an_hour(attempts, delay):
@@ -213,21 +214,25 @@ def test_the_error_of_a_failed_attempt_is_recorded(app, smtp):
     assert "Try again later" in outbox()[0].last_error
 
 
-def test_after_the_last_attempt_a_message_is_failed(app, smtp_down, monkeypatch):
+def test_once_the_retry_window_has_passed_a_message_is_failed(app, smtp_down, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOGNITION_MAIL_RETRY_HOURS", 72)
     monkeypatch.setitem(app.config, "RECOGNITION_MAIL_MAX_ATTEMPTS", 3)
     queue_one()
-    now = utcnow()
-    results = [send_due(now=now + timedelta(days=day)) for day in range(3)]
-    assert [r["failed"] for r in results] == [0, 0, 1]
+    created = outbox()[0].created_at
+    days = (0, 1, 2, 3)
+    results = [send_due(now=created + timedelta(days=day)) for day in days]
+    assert [r["failed"] for r in results] == [0, 0, 0, 1]
     (stored,) = outbox()
-    assert (stored.status, stored.attempts) == ("failed", 3)
+    assert (stored.status, stored.attempts) == ("failed", 4)
     assert stored.last_error
 
 
 def test_a_failed_message_is_not_tried_again(app, smtp_down, smtp_servers, monkeypatch):
     monkeypatch.setitem(app.config, "RECOGNITION_MAIL_MAX_ATTEMPTS", 1)
     queue_one()
-    send_due()
+    created = outbox()[0].created_at
+    hours = app.config["RECOGNITION_MAIL_RETRY_HOURS"]
+    assert send_due(now=created + timedelta(hours=hours))["failed"] == 1
     server = smtp_servers(port=smtp_down)
     assert send_due(now=utcnow() + timedelta(days=30))["sent"] == 0
     assert server.received == []

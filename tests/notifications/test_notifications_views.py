@@ -292,8 +292,9 @@ def test_retrying_an_unknown_message_is_not_found(app, login_as):
 
 
 def test_from_failure_to_delivery(app, login_as, smtp_down, smtp_servers, monkeypatch):
-    """Max attempts -> failed -> listed for the secretariat -> retried -> delivered."""
+    """Retry window passed -> failed -> listed for the secretariat -> retried -> delivered."""
     monkeypatch.setitem(app.config, "RECOGNITION_MAIL_MAX_ATTEMPTS", 2)
+    monkeypatch.setitem(app.config, "RECOGNITION_MAIL_RETRY_HOURS", 1)
     message = note(factories.make_user(), "Stubborn news")
     officer = factories.make_secretariat()
     db.session.commit()
@@ -306,6 +307,77 @@ def test_from_failure_to_delivery(app, login_as, smtp_down, smtp_servers, monkey
     server = smtp_servers(port=smtp_down)
     assert send_due()["sent"] == 1
     assert server.message_ids() == [outbox()[0].message_id]
+
+
+# -- retry all failed ------------------------------------------------------------------------------
+
+
+def test_retry_all_queues_every_failed_message_again(app, login_as):
+    failed = [failed_message() for _ in range(3)]
+    sent = note(factories.make_user())
+    sent.status, sent.attempts = "sent", 1
+    waiting = note(factories.make_user())
+    officer = factories.make_secretariat()
+    db.session.commit()
+    response = login_as(officer).post("/secretariat/outbox/retry-failed", follow_redirects=True)
+    assert "3 failed messages are queued again." in response.text
+    stored = {m.id: m for m in outbox()}
+    assert [(stored[m.id].status, stored[m.id].attempts) for m in failed] == [("queued", 0)] * 3
+    assert all(stored[m.id].next_attempt_at <= utcnow() for m in failed)
+    assert (stored[sent.id].status, stored[sent.id].attempts) == ("sent", 1)
+    assert (stored[waiting.id].status, stored[waiting.id].attempts) == ("queued", 0)
+
+
+def test_messages_retried_all_at_once_are_delivered(app, login_as, smtp):
+    ids = [failed_message().message_id for _ in range(2)]
+    officer = factories.make_secretariat()
+    db.session.commit()
+    login_as(officer).post("/secretariat/outbox/retry-failed")
+    assert send_due() == {"sent": 2, "retry": 0, "failed": 0}
+    assert sorted(smtp.message_ids()) == sorted(ids)
+
+
+def test_the_outbox_offers_retry_all_only_when_a_message_failed(app, login_as):
+    note(factories.make_user())
+    officer = factories.make_secretariat()
+    db.session.commit()
+    client = login_as(officer)
+    assert 'action="/secretariat/outbox/retry-failed"' not in client.get("/secretariat/outbox").text
+    failed_message()
+    db.session.commit()
+    assert 'action="/secretariat/outbox/retry-failed"' in client.get("/secretariat/outbox").text
+
+
+def test_retry_all_with_nothing_failed_says_so(app, login_as):
+    officer = factories.make_secretariat()
+    db.session.commit()
+    response = login_as(officer).post("/secretariat/outbox/retry-failed", follow_redirects=True)
+    assert "No message has failed." in response.text
+
+
+@pytest.mark.parametrize("maker", ["focal_point", "reviewer"])
+def test_only_who_sees_the_outbox_may_retry_all(app, login_as, maker):
+    failed_message()
+    user = getattr(factories, f"make_{maker}")()
+    db.session.commit()
+    assert login_as(user).post("/secretariat/outbox/retry-failed").status_code == 403
+    assert outbox()[0].status == "failed"
+
+
+def test_retry_all_needs_the_forms_csrf_token(app, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    failed_message()
+    officer = factories.make_secretariat()
+    db.session.commit()
+    client = login_as(officer)
+    assert client.post("/secretariat/outbox/retry-failed").status_code == 400
+    assert outbox()[0].status == "failed"
+    page = client.get("/secretariat/outbox").text
+    form = page[page.index('action="/secretariat/outbox/retry-failed"') :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/secretariat/outbox/retry-failed", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert outbox()[0].status == "queued"
 
 
 # -- development default and personal links ------------------------------------------------------

@@ -123,7 +123,11 @@ def test_optional_inputs_may_stay_empty_on_submission(validate):
 
 INVALID = [
     # (input, value typed, error shown)
-    ("name", "Much too long a name", "Field cannot be longer than 10 characters."),
+    (
+        "name",
+        "Much too long a name",
+        "At most 10 characters: what goes beyond is not kept when you save.",
+    ),
     ("story", "one two three four", "Use at most 3 words; this text has 4."),
     ("count", "11", "Number must be between 1 and 10."),
     ("count", "0", "Number must be between 1 and 10."),

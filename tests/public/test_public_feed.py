@@ -30,7 +30,7 @@ def test_feed_has_an_entry_per_announced_call_newest_first(client, published):
 
 def test_feed_entry_ids_and_links_point_to_the_announcement(client, published):
     entry = entries(feed(client))[1]
-    url = f"http://localhost/announcements/{published.rmc.id}"
+    url = f"http://127.0.0.1:5000/announcements/{published.rmc.id}"  # RECOGNITION_BASE_URL
     assert entry.findtext(f"{ATOM}id") == url
     assert entry.find(f"{ATOM}link").get("href") == url
     assert entry.findtext(f"{ATOM}updated") == "2026-03-15T09:30:00+00:00"
@@ -47,7 +47,7 @@ def test_feed_has_the_required_elements(client, published):
     assert root.findtext(f"{ATOM}title")
     assert root.findtext(f"{ATOM}updated") == "2026-05-01T00:00:00+00:00"
     assert root.find(f"{ATOM}author/{ATOM}name").text
-    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/feed.atom"
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://127.0.0.1:5000/feed.atom"
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,10 @@ def test_feed_content_says_its_own_language(client, published):
 
 def test_feed_self_link_keeps_the_language(client, published):
     root = feed(client, "?lang=fr")
-    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/feed.atom?lang=fr"
+    assert (
+        root.find(f"{ATOM}link[@rel='self']").get("href")
+        == "http://127.0.0.1:5000/feed.atom?lang=fr"
+    )
 
 
 def test_feed_without_announcements_is_valid(client, db):
@@ -99,9 +102,29 @@ def test_feed_leaves_out_unannounced_calls(client, published):
 
 def test_feed_self_link_ignores_unknown_languages(client, published):
     root = feed(client, "?lang=xx")
-    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/feed.atom"
+    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://127.0.0.1:5000/feed.atom"
 
 
 def test_recognised_page_links_the_feed_in_its_language(client, published):
     html = client.get("/recognised?lang=zh").get_data(as_text=True)
     assert 'type="application/atom+xml" href="/feed.atom?lang=zh"' in html
+
+
+def test_feed_links_use_the_configured_address_not_the_host_header(client, published):
+    response = client.get("/feed.atom", headers={"Host": "evil.example"})
+    assert b"evil.example" not in response.get_data()
+    root = ET.fromstring(response.get_data())
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://127.0.0.1:5000/")
+
+
+def test_feed_stays_valid_xml_with_control_characters_stored_before_they_were_filtered(db, client):
+    factories.make_call(
+        state="announced",
+        title="Cities\x01 \x1bresilient",
+        announced_at=datetime(2026, 1, 1),
+        announcement={"en": "Text with \x07a bell and\x0b a tab"},
+    )
+    db.session.commit()
+    [entry] = entries(feed(client))  # ElementTree refuses control characters: this parses
+    assert entry.findtext(f"{ATOM}title") == "Cities resilient"
+    assert entry.findtext(f"{ATOM}content") == "Text with a bell and a tab"
