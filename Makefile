@@ -26,10 +26,12 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations > /dev/null
 
 ## Create the venv, migrate the SQLite database in instance/, load the demo data, serve.
+## No mail server: the e-mails go to the local mailbox, open to all (a demo, never production).
 run: $(VENV)/.installed translations
 	$(FLASK) recognition init
 	$(FLASK) recognition demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Without RECOGNITION_MAIL_HOST no e-mail is sent: read them at http://127.0.0.1:5000/mailbox"
+	RECOGNITION_DEMO_MAILBOX=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

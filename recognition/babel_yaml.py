@@ -9,7 +9,9 @@ from typing import Any
 import yaml
 
 TEXT_KEYS = {"title", "description", "help", "confirm", "certificate", "subject", "opening"}
-LABEL_MAPS = {"roles", "permissions", "choices", "recommendations"}
+LABEL_MAPS = {"roles", "permissions", "choices", "recommendations", "labels"}
+#: Mappings whose ``name`` is shown to readers (a programme's issuer and signatory).
+NAMED = {"issuer", "signatory"}
 
 
 def _walk(node: yaml.Node, parent_key: str | None = None) -> Iterator[tuple[int, str]]:
@@ -17,7 +19,8 @@ def _walk(node: yaml.Node, parent_key: str | None = None) -> Iterator[tuple[int,
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             scalar = isinstance(value_node, yaml.ScalarNode) and bool(value_node.value)
-            if scalar and (key in TEXT_KEYS or parent_key in LABEL_MAPS):
+            named = key == "name" and parent_key in NAMED
+            if scalar and (key in TEXT_KEYS or parent_key in LABEL_MAPS or named):
                 yield value_node.start_mark.line + 1, value_node.value
             else:
                 yield from _walk(value_node, key)

@@ -57,6 +57,11 @@ def load(root: Path, instance_path: str) -> dict:
         "RECOGNITION_MAIL_RETRY_HOURS": _env_int("RECOGNITION_MAIL_RETRY_HOURS", 72),
         # Seconds a sender owns the messages it claimed (another sender takes them after).
         "RECOGNITION_MAIL_LEASE_SECONDS": _env_int("RECOGNITION_MAIL_LEASE_SECONDS", 120),
+        # The demo's local mailbox (/mailbox): every queued message, links included, readable
+        # WITHOUT signing in, so that a newcomer trying `make run` gets the confirmation
+        # e-mail. Only while no SMTP host is set, and never in production: anyone could read
+        # anyone's password-reset link there.
+        "RECOGNITION_DEMO_MAILBOX": _env_bool("RECOGNITION_DEMO_MAILBOX", False),
         "RECOGNITION_REMINDER_DAYS": _env_int("RECOGNITION_REMINDER_DAYS", 3),
         "RECOGNITION_TOKEN_MAX_AGE": _env_int("RECOGNITION_TOKEN_MAX_AGE", 2 * 24 * 3600),
         # argon2 parameters; tests lower them, production keeps the library defaults.

@@ -6,7 +6,12 @@ the ``lang`` cookie, then the browser's Accept-Language, then English.
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
@@ -65,19 +70,48 @@ def language_choices(in_language: str | None = None) -> list[tuple[str, str]]:
     return [(code, language_name(code, in_language or current_language())) for code in LANGUAGES]
 
 
+@dataclass(frozen=True)
+class Area:
+    """A country or area of the UN M49 standard (recognition/data/m49.csv)."""
+
+    m49: str
+    iso2: str
+    #: The UN's English name ("Bolivia (Plurinational State of)").
+    name: str
+    #: False for areas without a permanent population (Antarctica, Bouvet Island...): no
+    #: city lies there, so no form offers them.
+    populated: bool
+
+
+@cache
+def m49_areas() -> dict[str, Area]:
+    """The UN M49 countries and areas by ISO alpha-2 code, as shipped with the package."""
+    text = resources.files(__package__).joinpath("data", "m49.csv").read_text("utf-8")
+    return {
+        row["iso2"]: Area(row["m49"], row["iso2"], row["name"], row["populated"] == "yes")
+        for row in csv.DictReader(io.StringIO(text))
+    }
+
+
 def country_name(code: str | None) -> str:
+    """A country or area named in the user's language: the CLDR name where Babel has one,
+    the UN's English name in English or where it has none; a code outside M49 (stored
+    before) by Babel's name, else as it is."""
     if not code:
         return ""
-    return get_locale().territories.get(code.upper(), code.upper())
+    code = code.upper()
+    area = m49_areas().get(code)
+    language = current_language()
+    if area is not None and language == "en":
+        return area.name
+    return get_locale().territories.get(code) or (area.name if area else code)
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """ISO 3166 countries (two-letter codes) named in the user's language, sorted by name."""
-    territories = get_locale().territories
-    codes = [c for c in Locale.parse("en").territories if len(c) == 2 and c.isalpha()]
-    excluded = {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB", "XK"}
+    """The UN M49 countries and areas where a city may lie (ISO alpha-2 codes), named in
+    the user's language, sorted by name."""
     return sorted(
-        ((c, territories.get(c, c)) for c in codes if c not in excluded),
+        ((a.iso2, country_name(a.iso2)) for a in m49_areas().values() if a.populated),
         key=lambda pair: pair[1].casefold(),
     )
 

@@ -35,7 +35,7 @@ from werkzeug.utils import cached_property
 from . import i18n
 from .config import LANGUAGES
 from .extensions import db
-from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, state_title
+from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange
 from .workflow.locking import is_concurrency_error
 from .workflow.security import can
 from .workflow.templating import workflow_helpers
@@ -132,7 +132,9 @@ def paginate_list(items: list[Any], per_page: int | None = None, arg: str = "pag
 
 
 def page_url(page: int, arg: str = "page") -> str:
-    args = request.args.to_dict()
+    """The page's address with another page number; arguments url_for would read as its own
+    (``_external``, ``_scheme``…) are dropped, so a query cannot make links absolute."""
+    args = {k: v for k, v in request.args.items() if not k.startswith("_")}
     args[arg] = str(page)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
@@ -389,7 +391,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         can=lambda permission, obj=None: can(current_user, permission, obj),
-        state_title=state_title,
         current_language=i18n.current_language,
         text_direction=i18n.text_direction,
         language_choices=i18n.language_choices,

@@ -84,7 +84,17 @@ def make_call(programme_id="role_model_city", state="open", **fields):
 def make_nomination(call=None, city=None, state="draft", answers=None, **fields):
     from recognition.nominations.models import Nomination
 
-    call = call or make_call()
+    if call is None:
+        # The call goes with the nomination: reviewed (and decided) while the call is being
+        # reviewed, public once it is announced, open for anything earlier.
+        call_state = {
+            "under_review": "reviewing",
+            "shortlisted": "reviewing",
+            "recognised": "reviewing",
+            "not_recognised": "reviewing",
+            "announced": "announced",
+        }.get(state, "open")
+        call = make_call(state=call_state)
     city = city or make_city()
     if state not in ("draft",) and "submitted_at" not in fields:
         fields["submitted_at"] = utcnow()
@@ -180,13 +190,21 @@ def make_ready_nomination(state: str = "draft", **fields):
     nomination.yaml let through: fire() alone can move it on.
 
     The data an operation records beside a transition (submission date, decider) is set
-    beforehand, so that no database constraint breaks; a recognised nomination sits in an
-    announced call (guard call_is_announced), any other in an open one.
+    beforehand, so that no database constraint breaks; a decided nomination sits in an
+    announced call (guard call_is_announced), one in review in a call being reviewed
+    (call_is_reviewing), any other in an open one.
     """
     from recognition.nominations.models import Attachment
 
     now = utcnow()
-    call_state = "announced" if state == "recognised" else "open"
+    # A recognised nomination waits for its call's announcement; one in review is decided
+    # while its call is being reviewed; any other sits in an open call.
+    call_state = {
+        "recognised": "announced",
+        "not_recognised": "announced",
+        "under_review": "reviewing",
+        "shortlisted": "reviewing",
+    }.get(state, "open")
     fields.setdefault(
         "call",
         make_call(

@@ -19,9 +19,9 @@ from recognition.workflow.history import WorkflowEvent
 
 CALL_FORM = {
     "programme_id": "role_model_city",
-    "title": "Role Model Cities 2027",
+    "title_en": "Role Model Cities 2027",
     "cycle": "2027",
-    "theme": "",
+    "theme_en": "",
     "opens_at": "2027-01-10T09:00",
     "closes_at": "2027-03-31T18:00",
     "review_deadline": "2027-05-31T18:00",
@@ -43,7 +43,7 @@ def test_control_characters_are_dropped_from_every_form(db, client, login_as, ch
     login_as(factories.make_secretariat(timezone="UTC"))
     db.session.commit()
     title = f"Role{character} Model Cities"
-    response = client.post("/calls/new", data={**CALL_FORM, "title": title})
+    response = client.post("/calls/new", data={**CALL_FORM, "title_en": title})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Call.title)) == "Role Model Cities"
 
@@ -223,3 +223,14 @@ def test_a_session_lasts_while_used_and_ends_when_idle(app, client, login_as, mo
     response = client.get("/profile")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_paging_links_ignore_arguments_that_would_make_them_absolute(app, db, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 1)
+    factories.make_call(state="open")
+    factories.make_call(state="open")
+    db.session.commit()
+    response = client.get("/calls?_external=1&_scheme=http", headers={"Host": "evil.example"})
+    html = text(response)
+    assert 'href="/calls?page=2"' in html
+    assert "evil.example" not in html

@@ -77,6 +77,13 @@ class RegistrationForm(AccountForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     locale = SelectField(_l("Preferred language"), choices=[])
+    # UTC without JavaScript; app.js picks the browser's zone when the page first shows.
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[],
+        default="UTC",
+        description=_l("Dates and deadlines are shown in this time zone."),
+    )
     city_name = StringField(_l("City"), validators=[DataRequired(), Length(max=160)])
     country = SelectField(_l("Country"), choices=[], validators=[DataRequired()])
     region = StringField(_l("Region or province"), validators=[Optional(), Length(max=160)])
@@ -88,6 +95,7 @@ class RegistrationForm(AccountForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
+        self.timezone.choices = timezone_choices()
         self.country.choices = [("", _l("Choose a country")), *country_choices()]
 
     def validate_email(self, field) -> None:

@@ -122,7 +122,11 @@ def register():
     if form.validate_on_submit():
         try:
             user = create_user(
-                form.email.data, form.name.data, form.password.data, locale=form.locale.data
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                locale=form.locale.data,
+                timezone=form.timezone.data,
             )
         except sa.exc.IntegrityError:
             _email_taken_meanwhile(form)

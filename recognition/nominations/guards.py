@@ -19,6 +19,7 @@ from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..workflow import guards
 from ..workflow.definition import CREATED
+from ..workflow.engine import state_title
 from ..workflow.guards import guard
 from ..workflow.registry import definition_check, has_tag, registry, rule_source, tagged
 from ..workflow.rules import Rule, rule_problems
@@ -78,6 +79,25 @@ def call_is_announced(nomination, actor, data):
     if has_tag(nomination.call, "public"):
         return None
     return _l("A nomination is announced with its call, not before.")
+
+
+@guard("city_not_yet_told", _l("the city has not been told the decision yet"))
+def city_not_yet_told(nomination, actor, data):
+    """A decision is announced to its city once (announcing it stamps the nomination)."""
+    if nomination.announced_at is None:
+        return None
+    return _l("The city has already been told this decision.")
+
+
+@guard("call_is_reviewing", _l("the call's reviewing has started"))
+def call_is_reviewing(nomination, actor, data):
+    """Decisions are recorded once the call is being reviewed, not while nominations come in."""
+    if has_tag(nomination.call, "deciding"):
+        return None
+    return _l(
+        "Decisions are recorded once the call's reviewing has started (the call is “%(state)s”).",
+        state=state_title(nomination.call),
+    )
 
 
 def _earlier_public(nomination):

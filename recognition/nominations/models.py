@@ -57,6 +57,8 @@ class Nomination(db.Model):
     #: Sasakawa Award: laureate, distinction or merit.
     award_level: Mapped[str | None] = mapped_column(sa.String(32))
     announced_at: Mapped[datetime | None]
+    #: The code printed on the certificate; /verify/<code> says what it certifies.
+    verification_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
     city: Mapped[City] = relationship(lazy="joined", innerjoin=True)

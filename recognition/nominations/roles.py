@@ -12,7 +12,8 @@ bind_model(
     Nomination,
     page="nominations.show",
     arg="nomination_id",
-    title=lambda nomination: f"{nomination.city.name} — {nomination.call.title}",
+    # The call named in the current language, with the source language as fallback.
+    title=lambda nomination: f"{nomination.city.name} — {nomination.call.text('title')}",
 )
 
 

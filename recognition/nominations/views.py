@@ -21,18 +21,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import csrf, db, login
+from ..i18n import deadline
 from ..panels import panel, panels_for
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
+from ..timeutil import utcnow
 from ..web import accepts_uploads, paginate
-from ..workflow.engine import available_transitions, state_title
+from ..workflow.engine import available_transitions, embargoed, state_title, visible_history
 from ..workflow.history import history_of
-from ..workflow.registry import has_tag
+from ..workflow.registry import Consequence, consequences, has_tag, tagged
 from ..workflow.security import can, permission_clause, require
 from . import bp
 from .forms import StartForm
@@ -140,6 +144,70 @@ def your_nomination(call: Call) -> dict:
     return {"existing": existing}
 
 
+@panel("nominations.show", "nominations/_result.html", order=0)
+def outcome(nomination: Nomination) -> dict[str, Any]:
+    """The page leads with the outcome once it may be known: the level or the areas of
+    strength, the decision's text for the city, the certificate and the public page. Nothing
+    while the decision is under embargo (before the call's announcement)."""
+    if not has_tag(nomination, "outcome") or embargoed(current_user, nomination):
+        return {"outcome": None}
+    programme = nomination.programme
+    whole_file = can(current_user, "view_file", nomination)
+    return {
+        "outcome": {
+            "is_recognition": has_tag(nomination, "recognition"),
+            "level": programme.level(nomination.award_level or ""),
+            "areas": [
+                c for c in programme.rubric.criteria if c.essential in nomination.areas_of_strength
+            ],
+            "text": nomination.decision_comment if whole_file else "",
+            "public": has_tag(nomination, "public"),
+        }
+    }
+
+
+@consequences("call", "close")
+def drafts_left_behind(call: Call) -> list[Consequence]:
+    """On the confirmation page of closing a call: how early it is, and the drafts that
+    will no longer be submitted."""
+    found = []
+    now = utcnow()
+    if now < call.closes_at:
+        days = (call.closes_at - now).days
+        found.append(
+            Consequence(
+                ngettext(
+                    "The call closes %(num)d day before its deadline (%(deadline)s).",
+                    "The call closes %(num)d days before its deadline (%(deadline)s).",
+                    days,
+                    deadline=deadline(call.closes_at),
+                )
+            )
+        )
+    drafts = (
+        db.session.execute(
+            sa.select(City.name)
+            .join(Nomination, Nomination.city_id == City.id)
+            .where(Nomination.call_id == call.id, tagged(Nomination, "unsubmitted"))
+            .order_by(City.name)
+        )
+        .scalars()
+        .all()
+    )
+    if drafts:
+        found.append(
+            Consequence(
+                ngettext(
+                    "%(num)d draft will no longer be submitted:",
+                    "%(num)d drafts will no longer be submitted:",
+                    len(drafts),
+                ),
+                tuple((name, _("Draft")) for name in drafts),
+            )
+        )
+    return found
+
+
 @bp.get("/nominations")
 @login_required
 def mine():
@@ -175,7 +243,10 @@ def show(nomination_id: int):
         problems=found,
         progress=completeness(nomination) if editable else {},
         transitions=available_transitions(current_user, nomination, menu=True),
-        history=history_of(nomination) if whole_file else [],
+        # A decision before its announcement is not the city's to read yet (its embargo).
+        history=visible_history(current_user, nomination, history_of(nomination))
+        if whole_file
+        else [],
         format_answer=format_answer,
         answers=answers,
         files_by_field=files,
@@ -201,7 +272,7 @@ def edit(nomination_id: int, section_id: str):
         flash(
             _(
                 "This nomination can no longer be changed (it is “%(state)s”).",
-                state=state_title(nomination),
+                state=state_title(nomination, current_user),
             ),
             "warning",
         )

@@ -135,7 +135,6 @@ def on_transition(obj, definition, transition, event, actor) -> None:
         return
     subject = transition.subject or GENERIC[0]
     opening = transition.opening or GENERIC[1]
-    title = object_title(obj)
     link = absolute_url(binding_for(obj).endpoint, **{binding_for(obj).arg: obj.id})
     seen: set[int] = set()
     if actor is not None and not transition.receipt:
@@ -145,6 +144,8 @@ def on_transition(obj, definition, transition, event, actor) -> None:
             if user.id in seen:
                 continue
             seen.add(user.id)
+            with force_locale(user.locale or "en"):  # a call's title in the recipient's language
+                title = str(object_title(obj))
             queue(
                 user,
                 "transition",

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -127,3 +136,33 @@ def retry_all_failed():
     else:
         flash(_("No message has failed."), "info")
     return redirect(url_for("notifications.outbox", status="queued"))
+
+
+def demo_mailbox_open() -> bool:
+    """Whether the demo's local mailbox is served: asked for (RECOGNITION_DEMO_MAILBOX) and
+    no mail server configured, so that no real mail's link is ever shown to all."""
+    config = current_app.config
+    return bool(config.get("RECOGNITION_DEMO_MAILBOX")) and not config["RECOGNITION_MAIL_HOST"]
+
+
+@bp.app_context_processor
+def _demo_mailbox() -> dict:
+    return {"demo_mailbox_open": demo_mailbox_open}
+
+
+@bp.get("/mailbox")
+def mailbox():
+    """The demo's local mailbox: every message the site queued, newest first, with its text
+    and link, without signing in; ``?to=`` narrows it to one address. Not found unless the
+    demo mailbox is on and no SMTP host is set."""
+    if not demo_mailbox_open():
+        abort(404)
+    to = (request.args.get("to") or "").strip()[:254]
+    stmt = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if to:
+        stmt = stmt.where(sa.func.lower(OutboxMessage.to_email) == to.lower())
+    response = make_response(
+        render_template("notifications/mailbox.html", page=paginate(stmt), to=to)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,7 +3,8 @@
 Programmes are data, as content types are in Plone. A definition error names the file and
 the key. Titles, help texts and choice labels are English msgids, translated at display.
 ``rules`` adds named rules to the nomination workflow's transitions (``create`` for starting
-a nomination): the engine enforces them with the workflow's own guards.
+a nomination): the engine enforces them with the workflow's own guards. ``issuer`` names who
+issues the certificates and signs them, with image files relative to the programmes folder.
 """
 
 from __future__ import annotations
@@ -33,8 +34,14 @@ FIELD_TYPES = (
 )
 CRITERION_KEYS = {"id", "title", "description", "weight", "min", "max", "essential"}
 DECISION_KINDS = ("strengths", "levels")
+#: How a number field's answer is printed: ``number`` in the reader's convention (2,008 or
+#: 2 008), ``year`` as a plain whole number (2008).
+NUMBER_FORMATS = ("number", "year")
 #: The rule that names how many areas of strength a recognition needs (the rubric shows it).
 STRENGTH_RULE = ("recognise", "areas_of_strength", "minimum")
+#: What a logo or a signature may be, by its file's ending and by its first bytes.
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class FieldDef:
     #: Published with the nomination once it is announced (its public projection); every
     #: input of the field, files and an essentials grid's cells included.
     public: bool = False
+    #: number fields: a NUMBER_FORMATS value ("year": printed without digit grouping)
+    format: str = "number"
 
     def inputs(self) -> Iterator[Input]:
         if self.type != "essentials_grid":
@@ -111,6 +120,12 @@ class Rubric:
     recommendations: tuple[tuple[str, str], ...]
     strength_threshold: float | None = None
     strength_minimum: int | None = None
+    #: What scores mean, as the scale's ends (and any step) are labelled: ((0, "No
+    #: evidence"), (5, "Exemplary")); msgids.
+    scale_labels: tuple[tuple[int, str], ...] = ()
+
+    def scale_label(self, value: int) -> str:
+        return dict(self.scale_labels).get(value, "")
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -129,6 +144,26 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signs the certificates: ``name`` and ``title`` are msgids (a role such as "Head of
+    the Secretariat" translates; a person's name may be given a transliteration)."""
+
+    name: str
+    title: str
+    #: The signature's image (SVG, PNG or JPEG), if the certificate shows one.
+    signature: Path | None = None
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a programme's certificates: its name (a msgid), its logo and its signatory."""
+
+    name: str
+    signatory: Signatory
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
 class Programme:
     id: str
     title: str
@@ -141,6 +176,8 @@ class Programme:
     source: str
     #: transition id (or "create") -> the rules this programme adds to it
     rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
+    #: Who issues and signs the certificates (required in a programme file).
+    issuer: Issuer | None = None
 
     @property
     def inputs(self) -> Mapping[str, Input]:
@@ -220,6 +257,7 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
     allowed = {
         "id", "type", "title", "help", "required", "min", "max", "integer", "max_words",
         "max_length", "choices", "essentials", "score_min", "score_max", "evidence", "public",
+        "format",
     }  # fmt: skip
     for extra in set(raw) - allowed:
         c.add(f"{key}.{extra}", "unknown key")
@@ -245,6 +283,7 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
     score_max = _integer(c, raw.get("score_max"), f"{key}.score_max", 5)
     if score_min >= score_max:
         c.add(f"{key}.score_max", "must be above score_min")
+    number_format = _number_format(c, raw, key, ftype)
     return FieldDef(
         id=field_id,
         type=ftype,
@@ -262,14 +301,98 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         score_max=score_max,
         evidence=_flag(c, raw.get("evidence"), f"{key}.evidence", False),
         public=_flag(c, raw.get("public"), f"{key}.public", False),
+        format=number_format,
     )
 
 
-def parse_programme(raw: Any, source: str) -> Programme:
+def _number_format(c: Collector, raw: Mapping, key: str, ftype: str) -> str:
+    """A number field's ``format`` (NUMBER_FORMATS); a year is a whole number."""
+    if "format" not in raw:
+        return "number"
+    value = raw["format"]
+    if ftype != "number":
+        c.add(f"{key}.format", f"only number fields have a format, not {ftype!r}")
+    elif value not in NUMBER_FORMATS:
+        c.add(f"{key}.format", f"unknown format {value!r} (one of {', '.join(NUMBER_FORMATS)})")
+    elif value == "year" and raw.get("integer") is False:
+        c.add(f"{key}.format", "a year is a whole number: remove integer: false")
+    else:
+        return value
+    return "number"
+
+
+def _image(c: Collector, value: Any, key: str, folder: Path | None) -> Path | None:
+    """An image file named relative to the programmes folder: inside it, present, and an SVG,
+    PNG or JPEG image by its ending and its content."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        c.add(key, "must be a file name (relative to the programmes folder)")
+        return None
+    if folder is None:
+        c.add(key, f"file not found: {value} (no programmes folder to look in)")
+        return None
+    root = folder.resolve()
+    path = (root / value).resolve()
+    suffix = path.suffix.lower()
+    if not path.is_relative_to(root):
+        c.add(key, f"must be a file inside the programmes folder, not {value}")
+    elif suffix not in IMAGE_TYPES:
+        c.add(key, f"must be an SVG, PNG or JPEG image (.svg, .png, .jpg), not {value}")
+    elif not path.is_file():
+        c.add(key, f"file not found: {value}")
+    elif not _looks_like(path, suffix):
+        c.add(key, f"{value} is not a {suffix[1:].upper()} image")
+    else:
+        return path
+    return None
+
+
+def _looks_like(path: Path, suffix: str) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(2048)
+    if suffix == ".png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if suffix in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    return b"<svg" in head
+
+
+def _parse_issuer(c: Collector, value: Any, folder: Path | None) -> Issuer | None:
+    if value is None:
+        if folder is not None:  # a programme file; data built in code may leave it out
+            c.add("issuer", "is required: who issues and signs the certificates")
+        return None
+    raw = c.mapping(value, "issuer")
+    for extra in sorted(set(raw) - {"name", "logo", "signatory"}, key=str):
+        c.add(f"issuer.{extra}", "unknown key")
+    name = c.text(raw.get("name"), "issuer.name", required=True)
+    logo = _image(c, raw.get("logo"), "issuer.logo", folder)
+    if raw.get("signatory") is None:
+        c.add("issuer.signatory", "is required: who signs the certificates")
+        return Issuer(name=name, logo=logo, signatory=Signatory(name="", title=""))
+    signatory = c.mapping(raw.get("signatory"), "issuer.signatory")
+    for extra in sorted(set(signatory) - {"name", "title", "signature"}, key=str):
+        c.add(f"issuer.signatory.{extra}", "unknown key")
+    return Issuer(
+        name=name,
+        logo=logo,
+        signatory=Signatory(
+            name=c.text(signatory.get("name"), "issuer.signatory.name", required=True),
+            title=c.text(signatory.get("title"), "issuer.signatory.title", required=True),
+            signature=_image(c, signatory.get("signature"), "issuer.signatory.signature", folder),
+        ),
+    )
+
+
+def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Programme:
+    """A programme from its YAML data. ``folder`` is the programmes folder the file was read
+    from: its image files are looked for there, and a file must name its ``issuer``."""
     c = Collector(source)
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
         "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",
+        "issuer",
     }:  # fmt: skip
         c.add(extra, "unknown key")
     seen: set[str] = set()
@@ -306,6 +429,19 @@ def parse_programme(raw: Any, source: str) -> Programme:
     scale_max = _integer(c, scale.get("max"), "rubric.scale.max", 5)
     if scale_min >= scale_max:
         c.add("rubric.scale.max", "must be above min")
+    for extra in sorted(set(scale) - {"min", "max", "labels"}, key=str):
+        c.add(f"rubric.scale.{extra}", "unknown key")
+    scale_labels = []
+    for value, label in c.mapping(scale.get("labels"), "rubric.scale.labels").items():
+        key = f"rubric.scale.labels.{value}"
+        if isinstance(value, bool) or not isinstance(value, int):
+            c.add(key, "must be a score (a whole number)")
+        elif not scale_min <= value <= scale_max:
+            c.add(key, f"must be on the scale ({scale_min} to {scale_max})")
+        elif isinstance(label, str) and label.strip():
+            scale_labels.append((value, label))
+        else:
+            c.add(key, "must be text")
     criteria = []
     raw_criteria = rubric_raw.get("criteria")
     if not isinstance(raw_criteria, list) or not raw_criteria:
@@ -402,12 +538,14 @@ def parse_programme(raw: Any, source: str) -> Programme:
             recommendations=recommendations,
             strength_threshold=_number(c, strength.get("threshold"), "rubric.strength.threshold"),
             strength_minimum=strength_minimum,
+            scale_labels=tuple(sorted(scale_labels)),
         ),
         decision=kind,
         levels=tuple(levels),
         certificate=c.text(raw.get("certificate"), "certificate"),
         source=source,
         rules=MappingProxyType(rules),
+        issuer=_parse_issuer(c, raw.get("issuer"), folder),
     )
     if c.problems:
         raise DefinitionError(c.problems)
@@ -422,7 +560,7 @@ def load_programme(path: Path) -> Programme:
         raise DefinitionError([(path.name, f"line {line}", exc.problem or "duplicate key")])
     except yaml.YAMLError as exc:
         raise DefinitionError([(path.name, "(file)", f"not valid YAML: {exc}")]) from exc
-    return parse_programme(raw, path.name)
+    return parse_programme(raw, path.name, path.parent)
 
 
 def load_programmes(folder: Path) -> dict[str, Programme]:

@@ -323,5 +323,8 @@ def format_answer(inp: Input, value: Any) -> Any:
         # Only plausible numbers: "1e999999" would print a million digits.
         if not number.is_finite() or abs(number.adjusted()) > 15:
             return value
+        if f.format == "year":
+            # A year is a name, not a quantity: 2008, never "2,008" or "2.008".
+            return format_decimal(number, "0.###")
         return format_decimal(number)
     return value

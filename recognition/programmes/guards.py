@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import current_language, language_name
 from ..workflow.guards import guard
 
 
@@ -13,9 +14,16 @@ def call_dates_are_set(call, actor, data):
     return _l("Set the opening and the closing date first.")
 
 
-@guard("call_announcement_written", _l("the announcement text is written"))
+@guard(
+    "call_announcement_written",
+    _l("the announcement text is written in the call's source language"),
+)
 def call_announcement_written(call, actor, data):
-    """The call has an announcement text in at least one language."""
-    if any((text or "").strip() for text in (call.announcement or {}).values()):
+    """The call has an announcement text in its source language (the other languages fall
+    back to it)."""
+    if ((call.announcement or {}).get(call.source_language) or "").strip():
         return None
-    return _l("Write the announcement text first (in at least one language).")
+    return _l(
+        "Write the announcement text in %(language)s, the call's source language, first.",
+        language=language_name(call.source_language, current_language()),
+    )

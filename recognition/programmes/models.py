@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..localized import LocalText, pick
 from ..timeutil import utcnow
 from ..workflow.registry import has_tag
 
@@ -44,6 +45,12 @@ class Call(db.Model):
     laureates_max: Mapped[int | None]
     #: Announcement text per language code, written by the secretariat.
     announcement: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: The language the secretariat writes the call in; its texts are required, the other
+    #: languages' fall back to them (marked as such).
+    source_language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    #: Title, theme and description per language: {"fr": {"title": ..., "theme": ...}}. The
+    #: columns title and theme keep the source language's (lists sort by them).
+    texts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     announced_at: Mapped[datetime | None]
     #: Set by the workflow engine (create, fire), never by hand.
     state: Mapped[str] = mapped_column(sa.String(32), index=True)
@@ -58,6 +65,18 @@ class Call(db.Model):
     @property
     def programme(self) -> Programme:
         return current_app.extensions["programmes"][self.programme_id]
+
+    def text(self, field: str, language: str | None = None) -> LocalText:
+        """``title``, ``theme`` or ``description`` in the reader's language (or ``language``),
+        falling back to the source language's, marked."""
+        by_language = {code: (values or {}).get(field, "") for code, values in self.texts.items()}
+        if field in ("title", "theme"):
+            by_language.setdefault(self.source_language, getattr(self, field) or "")
+        return pick(by_language, self.source_language, language)
+
+    def announcement_text(self, language: str | None = None) -> LocalText:
+        """The announcement in the reader's language, else the source language's, marked."""
+        return pick(self.announcement, self.source_language, language)
 
     def accepting_nominations(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

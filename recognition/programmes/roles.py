@@ -9,7 +9,8 @@ from ..workflow.registry import bind_model, tagged
 from ..workflow.security import local_role
 from .models import Call
 
-bind_model(Call, page="programmes.call", arg="call_id", title=lambda call: call.title)
+# Named in the current language, with the source language as fallback.
+bind_model(Call, page="programmes.call", arg="call_id", title=lambda call: str(call.text("title")))
 
 
 def verified_city_ids(user) -> set[int]:

@@ -75,12 +75,13 @@ def edit_call(call_id: int):
     require("edit", call)
     programmes = current_app.extensions["programmes"]
     form = CallForm(programmes, obj=call)
-    form.programme_id.render_kw = {"disabled": True}
+    form.programme_id.render_kw = {**form.programme_id.render_kw, "disabled": True}
     if request.method == "POST":
         form.programme_id.data = call.programme_id
     else:
         for name in DATE_FIELDS:
             getattr(form, name).data = utc_to_local(getattr(call, name))
+        form.show_texts(call)
     if form.validate_on_submit():
         apply_form(call, form)
         db.session.commit()

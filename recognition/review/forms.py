@@ -19,6 +19,13 @@ class ScoringForm(FlaskForm):
         for criterion in rubric.criteria:
             yield criterion, self[f"score_{criterion.id}"], self[f"comment_{criterion.id}"]
 
+    @staticmethod
+    def score_options(rubric: Rubric, score):
+        """Each option of a criterion's score with what the rubric's scale says the value
+        means ("No evidence", "Exemplary"; a msgid), or "" where the scale says nothing."""
+        for option in score:
+            yield option, rubric.scale_label(int(option.data))
+
 
 @cache
 def _scoring_form_class(programme_id: str, rubric: Rubric, strict: bool) -> type[ScoringForm]:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..panels import panel
+from ..workflow.engine import embargoed
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import has_tag, tagged
 from ..workflow.security import can
@@ -66,8 +67,13 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
                 Assignment.reviewer_id == current_user.id,
             )
         )
-    # Part of the whole file: never on an announced nomination's public projection.
-    if has_tag(nomination, "outcome") and can(current_user, "view_file", nomination):
+    # Part of the whole file: never on an announced nomination's public projection, and not
+    # before the outcome is announced (the decision's embargo).
+    if (
+        has_tag(nomination, "outcome")
+        and can(current_user, "view_file", nomination)
+        and not embargoed(current_user, nomination)
+    ):
         context["comments_for_city"] = [
             a.comment_for_city
             for a in db.session.scalars(

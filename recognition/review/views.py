@@ -46,7 +46,8 @@ from .operations import (
 @login_required
 def mine():
     """The reviewer's worklists (review.yaml's, for the assignee): to accept, to score,
-    submitted — with deadlines and counts."""
+    submitted — with deadlines and counts. Without a chosen one, the first that holds
+    something opens (an invitation before an empty "to score")."""
     require("review")
     # The worklists of one's own assignments: those of a local role, not of a global one.
     worklists = {
@@ -54,10 +55,6 @@ def mine():
         for wl in definition_for(Assignment).worklists.values()
         if global_roles().isdisjoint(wl.roles)
     }
-    group = request.args.get("group", "to_score")
-    if group not in worklists:
-        abort(404)
-    states = worklists[group].states
     counts = dict(
         db.session.execute(
             sa.select(Assignment.state, sa.func.count())
@@ -65,6 +62,13 @@ def mine():
             .group_by(Assignment.state)
         ).all()
     )
+    sizes = {wl.id: sum(counts.get(s, 0) for s in wl.states) for wl in worklists.values()}
+    group = request.args.get("group") or next(
+        (wl_id for wl_id, size in sizes.items() if size), next(iter(worklists))
+    )
+    if group not in worklists:
+        abort(404)
+    states = worklists[group].states
     stmt = (
         sa.select(Assignment)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
@@ -77,7 +81,7 @@ def mine():
         page=paginate(stmt),
         group=group,
         worklist=worklists[group],
-        groups=[(wl, sum(counts.get(s, 0) for s in wl.states)) for wl in worklists.values()],
+        groups=[(wl, sizes[wl.id]) for wl in worklists.values()],
     )
 
 

@@ -24,7 +24,11 @@ class DecisionForm(FlaskForm):
     outcome = RadioField(_l("Decision"), choices=OUTCOMES, validators=[InputRequired()])
     areas = MultiCheckboxField(_l("Areas of strength"), coerce=int, validators=[Optional()])
     level = RadioField(_l("Level"), validators=[Optional()], validate_choice=False)
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=5000)])
+    comment = TextAreaField(
+        _l("Text for the city"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Shown to the city with the outcome, once the call is announced."),
+    )
     override_reason = TextAreaField(
         _l("Reason to decide before all reviews are in"),
         validators=[Optional(), Length(max=2000)],

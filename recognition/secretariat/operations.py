@@ -15,6 +15,7 @@ from flask_babel import lazy_ngettext
 
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..public.certificates import ensure_verification_code
 from ..review.aggregation import aggregate_nomination
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, fire_many, operation
@@ -63,33 +64,58 @@ def not_recognise(nomination: Nomination, actor, data) -> None:
     nomination.award_level = None
 
 
+#: What the call's announcement fires on its decided nominations: publish the recognised,
+#: tell the others (each transition notifies the city; the embargo lifts with the call).
+ANNOUNCED_WITH_THE_CALL = ("announce", "inform")
+
+
+def announced_with(call) -> list[tuple[str, list[Nomination]]]:
+    """The call's nominations its announcement reaches, by the transition it fires on them."""
+    definition = definition_for(Nomination)
+    found = []
+    for name in ANNOUNCED_WITH_THE_CALL:
+        sources = definition.transitions[name].sources
+        nominations = db.session.scalars(
+            sa.select(Nomination)
+            .where(Nomination.call_id == call.id, Nomination.state.in_(sources))
+            .order_by(Nomination.id)
+        ).all()
+        found.append((name, list(nominations)))
+    return found
+
+
 @operation("call", "announce")
 def announce(call, actor, data) -> None:
-    """Announce the call: every nomination waiting to be announced becomes public at once."""
+    """Announce the call: every recognised nomination becomes public at once, and every city
+    decided on learns its outcome."""
     call.announced_at = utcnow()
-    waiting = definition_for(Nomination).transitions["announce"].sources
-    publishable = db.session.scalars(
-        sa.select(Nomination)
-        .where(Nomination.call_id == call.id, Nomination.state.in_(waiting))
-        .order_by(Nomination.id)
-    ).all()
-    results = fire_many(publishable, "announce", actor, data.get("comment"))
-    refused = [r for r in results if not r.done]
-    if refused:
-        # All at once or not at all: a call announced with a recognised nomination left
-        # unpublished would never publish it (the call's announce is final).
-        raise ConditionNotMet(
-            lazy_ngettext(
-                "%(num)d recognised nomination could not be announced: %(reason)s",
-                "%(num)d recognised nominations could not be announced: %(reason)s",
-                len(refused),
-                reason=refused[0].message,
-            ),
-            "announce",
-        )
+    for name, nominations in announced_with(call):
+        results = fire_many(nominations, name, actor, data.get("comment"))
+        refused = [r for r in results if not r.done]
+        if refused:
+            # All at once or not at all: a call announced with a decision left untold would
+            # never tell it (the call's announce is final).
+            raise ConditionNotMet(
+                lazy_ngettext(
+                    "%(num)d decided nomination could not be announced: %(reason)s",
+                    "%(num)d decided nominations could not be announced: %(reason)s",
+                    len(refused),
+                    reason=refused[0].message,
+                ),
+                "announce",
+            )
 
 
 @operation("nomination", "announce")
-def announce_nomination(nomination: Nomination, actor, data) -> None:
-    """Date the nomination's publication with its call's announcement."""
+def announce_nomination(nomination: Nomination, actor, data) -> dict:
+    """Date the nomination's publication with its call's announcement, and give it the code
+    its certificate carries (checked at /verify/<code>)."""
+    nomination.announced_at = nomination.call.announced_at or utcnow()
+    return {"verification_code": ensure_verification_code(nomination)}
+
+
+@operation("nomination", "inform")
+def inform(nomination: Nomination, actor, data) -> None:
+    """Date the telling of a decision not to recognise, with its call's announcement (so
+    that the city is told once)."""
     nomination.announced_at = nomination.call.announced_at or utcnow()

@@ -33,12 +33,22 @@ from ..workflow.engine import (
     fire_many,
 )
 from ..workflow.history import WorkflowEvent
-from ..workflow.registry import bound_models, definition_for, page_of, registry, tagged
+from ..workflow.registry import (
+    Consequence,
+    bound_models,
+    consequences,
+    definition_for,
+    has_tag,
+    page_of,
+    registry,
+    tagged,
+)
 from ..workflow.security import can, require
 from ..workflow.worklists import query as worklist_query
 from ..workflow.worklists import worklists_for
 from . import bp
 from .forms import AnnouncementForm, DecisionForm
+from .operations import announced_with
 from .queries import (
     counts_by_state,
     disagreement_ids,
@@ -343,6 +353,46 @@ def decide_view(nomination_id: int):
 # -- announcement ----------------------------------------------------------------------------
 
 
+@consequences("call", "announce")
+def who_is_told_what(call: Call) -> list[Consequence]:
+    """On the announcement's confirmation page: each decided city, and what it will learn."""
+    found = []
+    for name, nominations in announced_with(call):
+        rows = tuple((n.city.name, _outcome(n)) for n in nominations)
+        if not rows:
+            continue
+        text = (
+            ngettext(
+                "%(num)d recognised nomination becomes public; its city is told:",
+                "%(num)d recognised nominations become public; their cities are told:",
+                len(rows),
+            )
+            if name == "announce"
+            else ngettext(
+                "%(num)d city is told that its nomination is not recognised:",
+                "%(num)d cities are told that their nominations are not recognised:",
+                len(rows),
+            )
+        )
+        found.append(Consequence(text, rows))
+    if not found:
+        found.append(Consequence(_("No nomination of this call is decided: nobody is told.")))
+    return found
+
+
+def _outcome(nomination: Nomination) -> str:
+    """What a decided nomination's city will read: the level, or the areas of strength."""
+    programme = nomination.programme
+    level = programme.level(nomination.award_level or "")
+    if level is not None:
+        return _(level.title)
+    if nomination.areas_of_strength:
+        return _(
+            "Areas of strength: %(areas)s", areas=", ".join(map(str, nomination.areas_of_strength))
+        )
+    return _("Not recognised") if not has_tag(nomination, "recognition") else _("Recognised")
+
+
 @bp.route("/calls/<int:call_id>/announcement", methods=["GET", "POST"])
 @login_required
 def announcement(call_id: int):
@@ -367,6 +417,9 @@ def announcement(call_id: int):
         "secretariat/announcement.html",
         call=call,
         form=form,
+        # The call's language: its text is required before the call is announced, and
+        # readers of a language without a text read it.
+        source=call.source_language,
         recognised=recognised,
         editable=can(current_user, "edit", call),
         next_url=request.path,

@@ -82,4 +82,59 @@
       });
     });
   });
+  // Texts in several languages: the stacked fieldsets (one per language) become Bootstrap
+  // tabs. The tab shown first holds the first error, else the source language.
+  document.querySelectorAll("[data-language-tabs]").forEach(function (box) {
+    var panes = Array.prototype.filter.call(box.children, function (el) {
+      return el.hasAttribute("data-language-tab");
+    });
+    if (!panes.length || !window.bootstrap || !window.bootstrap.Tab) { return; }
+    var invalid = box.querySelector(".is-invalid");
+    var shown = (invalid && invalid.closest("[data-language-tab]")) ||
+      box.querySelector("[data-source-language]") || panes[0];
+    var nav = document.createElement("div");
+    nav.className = "nav nav-tabs mb-3";
+    nav.setAttribute("role", "tablist");
+    var content = document.createElement("div");
+    content.className = "tab-content";
+    var buttons = panes.map(function (pane) {
+      var active = pane === shown;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.id = pane.id + "-tab";
+      button.className = "nav-link" + (active ? " active" : "") +
+        (pane.querySelector(".is-invalid") ? " text-danger" : "");
+      button.textContent = pane.getAttribute("data-language-tab");
+      button.setAttribute("data-bs-toggle", "tab");
+      button.setAttribute("data-bs-target", "#" + pane.id);
+      button.setAttribute("role", "tab");
+      button.setAttribute("aria-controls", pane.id);
+      button.setAttribute("aria-selected", active ? "true" : "false");
+      if (!active) { button.tabIndex = -1; }
+      nav.appendChild(button);
+      pane.classList.add("tab-pane", "fade");
+      if (active) { pane.classList.add("active", "show"); }
+      pane.setAttribute("role", "tabpanel");
+      pane.setAttribute("aria-labelledby", button.id);
+      content.appendChild(pane);
+      return button;
+    });
+    box.appendChild(nav);
+    box.appendChild(content);
+    buttons.forEach(function (button) { window.bootstrap.Tab.getOrCreateInstance(button); });
+  });
+})();
+// Registration: the time zone select starts on the browser's own zone (UTC without this
+// script, or when the browser's zone is not offered).
+(function () {
+  "use strict";
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) { return; }
+  document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
+    var offered = Array.prototype.some.call(select.options, function (option) {
+      return option.value === zone;
+    });
+    if (offered) { select.value = zone; }
+  });
 })();

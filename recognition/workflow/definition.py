@@ -66,6 +66,17 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Embargo:
+    """What a state keeps from those it concerns until a rule holds: while ``until`` refuses,
+    anyone without one of the ``seen_by`` roles sees the object as in state ``shown_as``
+    (title, style, description) and its history only up to it."""
+
+    until: Rule
+    shown_as: str
+    seen_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class State:
     id: str
     title: str
@@ -75,6 +86,8 @@ class State:
     style: str = "secondary"
     #: What the state means to the code ("active", "public", ...): code asks for tags.
     tags: frozenset[str] = frozenset()
+    #: The state kept from most viewers until a rule holds (a decision before its announcement).
+    embargo: Embargo | None = None
 
     def roles_with(self, permission: str) -> frozenset[str]:
         return self.permissions.get(permission, frozenset())
@@ -226,9 +239,26 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
                 if role not in known_roles:
                     c.add(pkey, f"unknown role {role!r}")
             perm_map[perm] = frozenset(names)
-        allowed = {"title", "permissions", "final", "description", "style", "tags"}
+        allowed = {"title", "permissions", "final", "description", "style", "tags", "embargo"}
         for extra in set(body) - allowed:
             c.add(f"{key}.{extra}", "unknown key")
+        embargo = None
+        if body.get("embargo") is not None:
+            embargo_raw = c.mapping(body.get("embargo"), f"{key}.embargo")
+            for extra in set(embargo_raw) - {"until", "shown_as", "seen_by"}:
+                c.add(f"{key}.embargo.{extra}", "unknown key")
+            until = parse_rules(c, embargo_raw.get("until"), f"{key}.embargo.until", predicates)
+            if len(until) != 1:
+                c.add(f"{key}.embargo.until", "one rule is required")
+            shown_as = c.text(embargo_raw.get("shown_as"), f"{key}.embargo.shown_as", True)
+            if shown_as and shown_as not in raw_states:
+                c.add(f"{key}.embargo.shown_as", f"unknown state {shown_as!r}")
+            seen_by = c.names(embargo_raw.get("seen_by"), f"{key}.embargo.seen_by")
+            for role in seen_by:
+                if role not in known_roles:
+                    c.add(f"{key}.embargo.seen_by", f"unknown role {role!r}")
+            if len(until) == 1:
+                embargo = Embargo(until[0], shown_as, seen_by)
         tags = c.names(body.get("tags"), f"{key}.tags")
         for tag in tags:
             if tag in raw_states:
@@ -242,6 +272,7 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
             description=c.text(body.get("description"), f"{key}.description"),
             style=c.text(body.get("style"), f"{key}.style") or "secondary",
             tags=frozenset(tags),
+            embargo=embargo,
         )
 
     if initial and states and initial not in states:

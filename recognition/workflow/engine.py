@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from ..timeutil import utcnow
 from . import guards
-from .definition import CREATED, Guard, Rule, Transition, WorkflowDefinition
+from .definition import CREATED, Guard, Rule, State, Transition, WorkflowDefinition
 from .history import WorkflowEvent
 from .locking import is_concurrency_error, lock_row
 from .registry import definition_for, extra_rules, machine_for
@@ -126,9 +126,38 @@ def state_of(obj: Any) -> str:
     return getattr(obj, definition_for(obj).state_attribute)
 
 
-def state_title(obj: Any) -> str:
-    """The translated title of the state ``obj`` is in."""
+def embargoed(user: Any, obj: Any) -> bool:
+    """Whether the state ``obj`` is in is kept from ``user`` now (its ``embargo``: a decision
+    before its announcement is kept from the city)."""
     definition = definition_for(obj)
+    embargo = definition.states[getattr(obj, definition.state_attribute)].embargo
+    if embargo is None or not roles_for(user, obj).isdisjoint(embargo.seen_by):
+        return False
+    rule = embargo.until
+    return guards.get(rule.name).func(obj, user, {}, **rule.params) is not None
+
+
+def displayed_state(user: Any, obj: Any) -> State:
+    """The state ``user`` is shown: the one ``obj`` is in, or the one its embargo shows."""
+    definition = definition_for(obj)
+    state = definition.states[getattr(obj, definition.state_attribute)]
+    return definition.states[state.embargo.shown_as] if embargoed(user, obj) else state
+
+
+def visible_history(user: Any, obj: Any, events: list[WorkflowEvent]) -> list[WorkflowEvent]:
+    """The history ``user`` may read: under an embargo, the events into embargoed states (the
+    decision) are left out until it lifts."""
+    if not embargoed(user, obj):
+        return events
+    states = definition_for(obj).states
+    return [e for e in events if states.get(e.to_state) is None or not states[e.to_state].embargo]
+
+
+def state_title(obj: Any, user: Any = None) -> str:
+    """The translated title of the state ``obj`` is in (as ``user`` is shown it, if given)."""
+    definition = definition_for(obj)
+    if user is not None:
+        return gettext(displayed_state(user, obj).title)
     return gettext(definition.states[getattr(obj, definition.state_attribute)].title)
 
 

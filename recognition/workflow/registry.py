@@ -144,6 +144,37 @@ def run_checks() -> list[tuple[str, str, str]]:
     return [problem for check in _checks for problem in check()]
 
 
+@dataclass(frozen=True)
+class Consequence:
+    """What firing a transition will do, said before it is fired: a sentence, and the
+    objects it concerns as (name, what happens to it) rows."""
+
+    text: str
+    rows: tuple[tuple[str, str], ...] = ()
+
+
+#: (workflow id, transition id) -> functions(obj) -> [Consequence]
+_consequences: dict[tuple[str, str], list[Callable[[Any], list[Consequence]]]] = {}
+
+
+def consequences(workflow: str, transition: str):
+    """Register ``func(obj) -> [Consequence]``: what the transition will do, shown on its
+    confirmation page (who will be told what when a call is announced, ...)."""
+
+    def register(func: Callable[[Any], list[Consequence]]):
+        providers = _consequences.setdefault((workflow, transition), [])
+        if func not in providers:
+            providers.append(func)
+        return func
+
+    return register
+
+
+def consequences_of(obj: Any, transition: str) -> list[Consequence]:
+    key = (definition_for(obj).id, transition)
+    return [c for provider in _consequences.get(key, []) for c in provider(obj)]
+
+
 def registry() -> WorkflowRegistry:
     return current_app.extensions["workflow"]
 

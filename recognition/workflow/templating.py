@@ -8,18 +8,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .definition import CREATED
-from .registry import definition_for, has_tag, object_url, registry
+from .engine import displayed_state
+from .registry import has_tag, object_url, registry
 from .security import can
 
 
+def state_title(obj: Any) -> str:
+    """The state's title as the current user is shown it (an embargo may hide it)."""
+    return _(displayed_state(current_user, obj).title)
+
+
 def state_style(obj: Any) -> str:
-    definition = definition_for(obj)
-    return definition.states[getattr(obj, definition.state_attribute)].style
+    return displayed_state(current_user, obj).style
 
 
 def state_description(obj: Any) -> str:
-    definition = definition_for(obj)
-    text = definition.states[getattr(obj, definition.state_attribute)].description
+    text = displayed_state(current_user, obj).description
     return _(text) if text else ""
 
 
@@ -57,6 +61,7 @@ def actor_label(event: Any) -> str:
 
 def workflow_helpers() -> dict[str, Any]:
     return {
+        "state_title": state_title,
         "state_style": state_style,
         "state_description": state_description,
         "state_name": state_name,

@@ -11,9 +11,16 @@ from flask_login import current_user
 from ..extensions import db
 from . import bp, guards
 from .diagram import mermaid
-from .engine import ConcurrentChange, WorkflowError, describe, fire
+from .engine import ConcurrentChange, WorkflowError, available_transitions, describe, fire
 from .forms import FireForm
-from .registry import bound_models, listed_rules, registry
+from .registry import (
+    bound_models,
+    consequences_of,
+    listed_rules,
+    object_title,
+    object_url,
+    registry,
+)
 from .security import require
 
 #: The site's Content-Security-Policy with inline styles allowed, for the diagram pages.
@@ -32,9 +39,9 @@ def _safe_next(default: str) -> str:
     return default
 
 
-@bp.post("/<workflow_id>/<int:object_id>/<transition>")
-def fire_transition(workflow_id: str, object_id: int, transition: str):
-    """Fire a transition from an object's state menu, then go back to the object's page."""
+def _load(workflow_id: str, object_id: int):
+    """The object a state menu acts on: 404 for an unknown workflow or object, or one the
+    user may not see."""
     model = bound_models().get(workflow_id)
     if model is None:
         abort(404)
@@ -42,6 +49,47 @@ def fire_transition(workflow_id: str, object_id: int, transition: str):
     definition = registry().get(workflow_id)
     if "view" in definition.permissions:
         require("view", obj)
+    return obj, definition
+
+
+@bp.route("/<workflow_id>/<int:object_id>/<transition>", methods=["GET", "POST"])
+def transition_page(workflow_id: str, object_id: int, transition: str):
+    """One address per transition of an object: GET asks first (for a transition with
+    ``confirm``), POST fires. (One route for both methods, so that an id no row can have is
+    a 404 whatever the method, not a 405.)"""
+    if request.method == "POST":
+        return fire_transition(workflow_id, object_id, transition)
+    return confirm_transition(workflow_id, object_id, transition)
+
+
+def confirm_transition(workflow_id: str, object_id: int, transition: str):
+    """The page that says what an irreversible or early action will do before it is done
+    (a transition with ``confirm``): what it concerns, who will be told what."""
+    obj, definition = _load(workflow_id, object_id)
+    declared = definition.transitions.get(transition)
+    if declared is None or not declared.confirm:
+        abort(404)
+    options = {o.transition.id: o for o in available_transitions(current_user, obj)}
+    if transition not in options:
+        abort(403)
+    form = FireForm(formdata=None)
+    form.version.data = getattr(obj, "version", None)
+    return render_template(
+        "workflow/confirm.html",
+        obj=obj,
+        definition=definition,
+        transition=declared,
+        option=options[transition],
+        consequences=consequences_of(obj, transition),
+        form=form,
+        back=object_url(obj),
+        title=object_title(obj),
+    )
+
+
+def fire_transition(workflow_id: str, object_id: int, transition: str):
+    """Fire a transition from an object's state menu, then go back to the object's page."""
+    obj, definition = _load(workflow_id, object_id)
     form = FireForm()
     back = _safe_next(url_for("main.home"))
     if not form.validate_on_submit():

@@ -41,17 +41,34 @@ def campaign(db):
     for n in range(2):
         submitted_review(nomination, make_reviewer(email=f"r{n}@example.org"))
     draft = make_nomination(draft_call, city, state="draft")
-    announced_city = make_focal_point(email="public@example.org").memberships[0].city
+    announced_focal = make_focal_point(email="public@example.org")
+    announced_city = announced_focal.memberships[0].city
+    announced_city.region = "Pichincha"
     earlier = make_call("role_model_city", title="Role Model Cities 2025", state="announced")
     earlier.announced_at = utcnow()
-    make_nomination(
+    earlier.announcement = {"en": "Congratulations to the cities recognised this year."}
+    announced = make_nomination(
         earlier,
         announced_city,
         state="announced",
         areas_of_strength=[1, 2, 3, 4, 5],
         announced_at=utcnow(),
+        decision_comment="Congratulations on the flood parks.",
+        verification_code="VRFY234567",  # its certificate's, for /verify
+        # The practice summary of the city page: public answers of several kinds.
+        answers={
+            "population": "250000",
+            "hazards": ["flood", "heat"],
+            "joined_campaign": "2021-03-15",
+            "motivation": "The city plans and acts with its residents.",
+        },
     )
     call.state = "reviewing"
+    # A decided call, for the page that says who its announcement tells what.
+    decided = make_call("role_model_city", title="Role Model Cities 2026", state="decided")
+    decided.announcement = {"en": "Two cities recognised."}
+    make_nomination(decided, city, state="recognised", areas_of_strength=[1, 2, 3, 4, 5])
+    make_nomination(decided, announced_city, state="not_recognised")
     db.session.commit()
     return {
         "visitor": (
@@ -61,7 +78,14 @@ def campaign(db):
                 "/register",
                 "/calls",
                 "/recognised",
+                "/recognised?programme=role_model_city&essential=3&q=city",
+                "/recognised?q=nowhere",
                 f"/recognised/cities/{announced_city.id}",
+                "/announcements",
+                f"/announcements/{earlier.id}",
+                "/verify",
+                "/verify/VRFY234567",
+                f"/nominations/{announced.id}",
             ],
         ),
         "city": (
@@ -73,6 +97,8 @@ def campaign(db):
                 f"/nominations/{nomination.id}/edit/self_assessment",
             ],
         ),
+        # The outcome, the secretariat's words, the certificate, once announced.
+        "recognised city": (announced_focal, [f"/nominations/{announced.id}"]),
         "reviewer": (reviewer, ["/reviews", f"/reviews/{assignment.id}"]),
         "officer": (
             officer,
@@ -81,6 +107,8 @@ def campaign(db):
                 f"/secretariat/calls/{call.id}/dashboard",
                 f"/secretariat/calls/{call.id}/ranking",
                 f"/nominations/{nomination.id}",
+                f"/workflow/call/{draft_call.id}/close",
+                f"/workflow/call/{decided.id}/announce",
             ],
         ),
     }

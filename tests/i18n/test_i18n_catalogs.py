@@ -20,6 +20,7 @@ SAME_AS_ENGLISH = {
         "Actions",
         "Affiliations",
         "Cycle",
+        "Description",
         "Innovation",
         "Menu",
         "Motivation",
@@ -43,6 +44,7 @@ ALLOWED_SAME = {
     "%(name)s: %(reasons)s",
     "%(where)s: %(message)s",
     "%(done)s of %(total)s",
+    "%(score)s/%(max)s",
     "#",
 }
 

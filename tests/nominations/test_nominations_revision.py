@@ -243,13 +243,25 @@ def test_withdrawal_needs_no_reason(client, login_as, focal, submitted):
     assert reload(submitted).state == "withdrawn"
 
 
-def test_withdraw_button_asks_for_confirmation(client, login_as, focal, submitted):
+def test_withdrawing_asks_first_on_a_page_of_its_own(client, login_as, focal, submitted):
     login_as(focal)
+    address = f"/workflow/nomination/{submitted.id}/withdraw"
     html = text(client.get(f"/nominations/{submitted.id}"))
-    form = re.search(r'<form[^>]*/withdraw".*?</form>', html, re.S).group(0)
-    assert 'type="checkbox" required' in form
-    assert "Withdraw this nomination? This cannot be undone." in form
-    assert 'name="comment"' in form
+    assert f'href="{address}"' in html
+    assert f'action="{address}"' not in html  # no one-click withdrawal on the page
+
+    page = text(client.get(address))
+    form = re.search(r'<form method="post" action="' + address + '">.*?</form>', page, re.S)
+    assert "Withdraw this nomination? This cannot be undone." in page
+    assert 'name="comment"' in form.group(0)
+    assert f'href="/nominations/{submitted.id}">' in page  # Cancel goes back
+    assert reload(submitted).state == "submitted"
+
+
+def test_the_withdrawal_page_is_the_city_s_only(client, login_as, officer, submitted):
+    _db.session.commit()
+    login_as(officer)
+    assert client.get(f"/workflow/nomination/{submitted.id}/withdraw").status_code == 403
 
 
 def test_secretariat_cannot_withdraw_for_the_city(client, login_as, officer, submitted):
@@ -264,9 +276,10 @@ def test_secretariat_cannot_withdraw_for_the_city(client, login_as, officer, sub
 
 @pytest.fixture
 def decided(db, call, city, officer):
-    """A recognised nomination with two reviews, one comment for the city and one not."""
+    """An announced recognition with two reviews, one comment for the city and one not."""
+    call.state = "announced"
     nomination = factories.make_nomination(
-        call=call, city=city, state="recognised", decided_by_id=officer.id, decided_at=utcnow()
+        call=call, city=city, state="announced", decided_by_id=officer.id, decided_at=utcnow()
     )
     reviewer = factories.make_reviewer(name="Reviewer Rosa Secret")
     factories.make_assignment(

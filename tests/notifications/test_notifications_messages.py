@@ -185,24 +185,18 @@ def review_reminder(client, login_as, locale):
     return outbox(recipient_id=reviewer.id)[0]
 
 
-def _decided(locale, transition):
-    city, focal = _city_with_focal_point(locale)
-    nomination = make_nomination("under_review", city=city)
-    factories.make_assignment(nomination, state="submitted")
-    return _fire_and_find(nomination, transition, factories.make_secretariat(), to=focal)
-
-
-def recognised(client, login_as, locale):
-    return _decided(locale, "recognise")
-
-
 def not_recognised(client, login_as, locale):
-    return _decided(locale, "not_recognise")
+    """A decision not to recognise is told with the call's announcement, not before."""
+    city, focal = _city_with_focal_point(locale)
+    nomination = make_nomination("not_recognised", city=city)
+    nomination.call.state = "announced"
+    return _fire_and_find(nomination, "inform", factories.make_secretariat(), to=focal)
 
 
 def announced(client, login_as, locale):
     city, focal = _city_with_focal_point(locale)
     nomination = make_nomination("recognised", city=city)
+    nomination.call.state = "announced"
     return _fire_and_find(nomination, "announce", factories.make_secretariat(), to=focal)
 
 
@@ -274,12 +268,6 @@ KINDS = {
         "Your review of the nomination of Lyon to Sasakawa 2031 is due by",
         r"/reviews/\d+",
     ),
-    "recognised": (
-        recognised,
-        "Your nomination is recognised",
-        "It becomes public when the call is announced.",
-        r"/nominations/\d+",
-    ),
     "not_recognised": (
         not_recognised,
         "Decision on your nomination",
@@ -288,8 +276,8 @@ KINDS = {
     ),
     "announced": (
         announced,
-        "Your recognition is announced",
-        "is now public.",
+        "Your nomination is recognised",
+        "The recognition is now public.",
         r"/nominations/\d+",
     ),
 }
@@ -310,7 +298,8 @@ def test_each_message_says_what_happened_in_text_and_html(app, client, login_as,
     message = build(kind, client, login_as)
     sentence = KINDS[kind][2]
     assert sentence in message.body_text
-    assert sentence.replace("'", "&#39;") in message.body_html
+    # The HTML marks the call's title with its language: <span lang="en" dir="ltr">…</span>.
+    assert sentence.replace("'", "&#39;") in re.sub(r"</?span[^>]*>", "", message.body_html)
 
 
 @ALL_KINDS
@@ -505,13 +494,14 @@ def test_no_message_a_city_receives_names_a_reviewer(app):
     first.submitted_at = first.assigned_at
     first.state = "submitted"
     db.session.flush()
+    nomination.call.state = "reviewing"
     fire(nomination, "recognise", officer, data=DECISION["recognise"])
     nomination.call.state = "announced"  # as the call's announcement leaves it
     fire(nomination, "announce", officer)
     db.session.commit()
 
     to_city = outbox(recipient_id=focal.id)
-    assert len(to_city) == 5  # submitted, returned, resubmitted, recognised, announced
+    assert len(to_city) == 4  # submitted, returned, resubmitted, announced (not the decision)
     for message in to_city:
         for reviewer in reviewers:
             for text in (message.subject, message.body_text, message.body_html):

@@ -187,9 +187,11 @@ NOTIFY = [
     ("nomination", "submitted", "declare_ineligible", "secretariat", "Too late.", {"owner"}),
     ("nomination", "submitted", "accept", "secretariat", None, set()),
     ("nomination", "under_review", "shortlist", "secretariat", None, set()),
-    ("nomination", "under_review", "recognise", "secretariat", None, {"owner"}),
-    ("nomination", "under_review", "not_recognise", "secretariat", None, {"owner"}),
+    # A decision is told with the call's announcement, not when it is recorded.
+    ("nomination", "under_review", "recognise", "secretariat", None, set()),
+    ("nomination", "under_review", "not_recognise", "secretariat", None, set()),
     ("nomination", "recognised", "announce", "secretariat", None, {"owner"}),
+    ("nomination", "not_recognised", "inform", "secretariat", None, {"owner"}),
     ("nomination", "submitted", "withdraw", "owner", None, {"secretariat"}),
     ("review", "invited", "accept", "assignee", None, set()),
     ("review", "invited", "decline", "assignee", None, {"secretariat"}),

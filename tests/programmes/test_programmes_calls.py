@@ -15,9 +15,10 @@ from recognition.timeutil import utcnow
 
 FORM = {
     "programme_id": "role_model_city",
-    "title": "Role Model Cities 2027",
+    "source_language": "en",
+    "title_en": "Role Model Cities 2027",
     "cycle": "2027",
-    "theme": "",
+    "theme_en": "",
     "opens_at": "2027-01-10T09:00",
     "closes_at": "2027-03-31T18:00",
     "review_deadline": "2027-05-31T18:00",
@@ -53,7 +54,7 @@ def test_officer_creates_a_call_as_a_draft(db, client, login_as, officer):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/calls/{call.id}"
     assert (call.title, call.state, call.programme_id) == (
-        FORM["title"],
+        FORM["title_en"],
         "draft",
         "role_model_city",
     )
@@ -118,7 +119,7 @@ def test_editing_keeps_the_programme_of_the_call(db, client, login_as, officer):
             "The review deadline cannot come before the call closes.",
         ),
         ({"opens_at": "10/01/2027"}, "Not a valid datetime value."),
-        ({"title": ""}, "This field is required."),
+        ({"title_en": ""}, "The title in the source language is required."),
         ({"reviewers_per_nomination": "0"}, "Number must be between 1 and 20."),
         ({"reviewers_per_nomination": "three"}, "Not a valid integer value."),
         ({"announcement_at": "soon"}, "Not a valid datetime value."),

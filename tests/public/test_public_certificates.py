@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import io
 import subprocess
+from dataclasses import replace
+from datetime import datetime
 
 import factories
 import pytest
-from public_support import recognition
+import segno
+from babel.dates import format_date
+from flask_babel import force_locale, gettext
+from PIL import Image
+from public_support import ANNOUNCED_AT, recognition
 from pypdf import PdfReader
 
+from recognition.public.certificates import display_code
 
-def download(client, nomination):
-    return client.get(f"/nominations/{nomination.id}/certificate.pdf")
+
+def download(client, nomination, **kwargs):
+    return client.get(f"/nominations/{nomination.id}/certificate.pdf", **kwargs)
 
 
 def pdf_text(data: bytes) -> str:
@@ -146,3 +154,145 @@ def test_no_certificate_for_an_undecided_nomination(db, client, state):
 
 def test_unknown_nomination_has_no_certificate(client, published):
     assert client.get("/nominations/999999/certificate.pdf").status_code == 404
+
+
+# -- Issuer, signatory and verification ------------------------------------------------------
+
+
+def translated(app, language: str, msgid: str) -> str:
+    with app.test_request_context(), force_locale(language):
+        return gettext(msgid)
+
+
+def has_words(text: str, phrase: str) -> bool:
+    """Every word of ``phrase`` is in ``text`` (right-to-left runs may be extracted apart,
+    quotation marks moved to the other side of a word)."""
+    quotes = str.maketrans("", "", '"«»“”')
+    text = text.translate(quotes)
+    return all(word.translate(quotes) in text for word in phrase.split())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "country"),
+    [("en", "Lyon", "FR"), ("ar", "دبي", "AE"), ("zh", "成都", "CN")],
+)
+def test_certificate_names_issuer_signatory_code_and_address(
+    app, db, client, published, language, name, country
+):
+    nomination = recognition(published.rmc, name, country, language=language, areas_of_strength=[1])
+    db.session.commit()
+    text = pdf_text(download(client, nomination).get_data())
+    db.session.refresh(nomination)
+    code = nomination.verification_code
+    issuer = nomination.programme.issuer
+    for msgid in (issuer.name, issuer.signatory.name, issuer.signatory.title):
+        assert has_words(flat(text), translated(app, language, msgid)), msgid
+    assert display_code(code) in text
+    assert f"http://127.0.0.1:5000/verify/{code}" in text
+
+
+def test_certificate_address_is_the_configured_site(app, client, published, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOGNITION_BASE_URL", "https://recognition.example.org/")
+    text = pdf_text(download(client, published.lyon, headers={"Host": "evil.example"}).get_data())
+    code = published.lyon.verification_code
+    assert f"https://recognition.example.org/verify/{code}" in text
+    assert "evil.example" not in text
+
+
+def test_sasakawa_certificate_is_signed_by_its_own_signatory(client, published):
+    text = pdf_text(download(client, published.manila).get_data())
+    assert "Chair of the Jury" in text
+    assert "Head of the Secretariat" not in text
+
+
+def qr_image(data: bytes):
+    """The one raster image of the certificate: its QR code."""
+    [image] = PdfReader(io.BytesIO(data)).pages[0].images
+    return image.image
+
+
+def modules_of(image, size: int, border: int = 4) -> list[list[bool]]:
+    """The dark (True) and light modules of a QR code image with ``size`` modules a side."""
+    gray = image.convert("L")
+    scale = gray.size[0] / (size + 2 * border)
+    return [
+        [gray.getpixel((int((border + x + 0.5) * scale), int((border + y + 0.5) * scale))) < 128
+         for x in range(size)]
+        for y in range(size)
+    ]  # fmt: skip
+
+
+def test_qr_code_encodes_the_verification_address(client, published):
+    """segno made the QR code of the address printed below it: the PDF's image has the very
+    modules segno draws for that address (and not those of another address)."""
+    data = download(client, published.lyon).get_data()
+    url = f"http://127.0.0.1:5000/verify/{published.lyon.verification_code}"
+    expected = segno.make(url, error="m", micro=False)
+    size = expected.symbol_size(border=0)[0]
+    drawn = modules_of(qr_image(data), size)
+    assert drawn == [[bool(v) for v in row] for row in expected.matrix]
+    other = segno.make(url[:-1] + "2", error="m", micro=False)
+    assert drawn != [[bool(v) for v in row] for row in other.matrix]
+
+
+def test_arabic_date_has_arabic_month_and_reads_right_to_left(db, client, published):
+    """The date is Babel's, in Arabic; drawn from left to right its parts come in the reverse
+    of their reading order (a right-to-left line), so it reads "15 مارس 2026"."""
+    nomination = recognition(published.rmc, "دبي", "AE", language="ar", areas_of_strength=[1])
+    db.session.commit()
+    text = pdf_text(download(client, nomination).get_data())
+    parts = format_date(ANNOUNCED_AT.date(), "long", locale="ar").split()
+    assert "مارس" in parts
+    [line] = [line for line in text.splitlines() if parts[1] in line]
+    positions = [line.index(part) for part in parts]
+    assert positions == sorted(positions, reverse=True), line
+
+
+def test_certificate_date_is_the_same_in_every_time_zone(db, login_as, published):
+    """Announced late in the evening UTC: a city in Tokyo still reads the day it was announced."""
+    published.lyon.announced_at = datetime(2026, 3, 15, 23, 30)
+    focal = published.lyon.city.memberships[0].user
+    focal.timezone = "Asia/Tokyo"
+    db.session.commit()
+    text = pdf_text(download(login_as(focal), published.lyon).get_data())
+    assert "March 15, 2026" in text
+
+
+def test_certificate_shows_the_issuer_logo_and_signature(
+    app, client, published, monkeypatch, tmp_path
+):
+    """The images configured for the issuer are drawn (here PNGs, which stay images in the
+    PDF; the shipped SVGs become drawings)."""
+    logo, signature = tmp_path / "logo.png", tmp_path / "signature.png"
+    Image.new("RGB", (60, 40), "navy").save(logo)
+    Image.new("RGB", (90, 30), "black").save(signature)
+    programme = published.lyon.programme
+    issuer = replace(
+        programme.issuer,
+        logo=logo,
+        signatory=replace(programme.issuer.signatory, signature=signature),
+    )
+    programmes = app.extensions["programmes"]
+    monkeypatch.setitem(programmes, programme.id, replace(programme, issuer=issuer))
+    data = download(client, published.lyon).get_data()
+    sizes = {image.image.size for image in PdfReader(io.BytesIO(data)).pages[0].images}
+    assert {(60, 40), (90, 30)} <= sizes
+
+
+def test_certificate_before_the_announcement_is_a_preview_without_code(db, login_as, published):
+    officer = factories.make_secretariat()
+    db.session.commit()
+    data = download(login_as(officer), published.porto).get_data()
+    assert "Preview" in pdf_text(data)
+    assert "/verify/" not in pdf_text(data)
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 0  # no QR code
+    db.session.refresh(published.porto)
+    assert published.porto.verification_code is None
+
+
+def test_announced_certificate_is_no_preview(certificate):
+    assert "Preview" not in pdf_text(certificate.get_data())

@@ -30,5 +30,5 @@ def test_the_public_nomination_shows_its_public_answers_only(client, lyon, lang)
     html = response.get_data(as_text=True)
     assert PUBLIC in html
     assert PRIVATE not in html
-    decision = html.split('id="recognition-heading"')[1].split("</section>")[0]
+    decision = html.split('id="outcome-heading"')[1].split("</section>")[0]
     assert len(re.findall(r"<li>[^<]+</li>", decision)) == 5  # Lyon's areas of strength

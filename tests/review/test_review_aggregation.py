@@ -361,7 +361,9 @@ def test_the_panel_shows_the_numbers(app, db, client, login_as, sasakawa):
     page = text(client.get(f"/nominations/{nominations[0].id}"))
     assert "Weighted total: 31.00 (62% of the maximum); normalised: 32.19" in page
     assert "Reviewers disagree" in page
-    assert "<td>8, 6, 4</td>" in page
+    # Each reviewer's score on the 0–10 scale, read as such.
+    scores = ", ".join(f'<span class="score text-nowrap">{v}/10</span>' for v in (8, 6, 4))
+    assert f"<td>{scores}</td>" in page
     assert "<td>6.91, 6.91, 5.00</td>" in page
 
 

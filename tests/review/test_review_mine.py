@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import factories
@@ -44,11 +45,56 @@ def test_each_group_lists_its_assignments(app, client, login_as, desk, group, sh
     assert listed == shown
 
 
-def test_the_default_group_is_to_score(app, client, login_as, desk):
-    reviewer, assignments = desk
+def _open_tab(page: str) -> str:
+    return re.search(r'href="/reviews\?group=(\w+)" aria-current="page"', page).group(1)
+
+
+def test_an_invitation_opens_before_an_empty_to_score(app, db, client, login_as):
+    """A reviewer just invited lands on the invitation, not on an empty "to score" tab."""
+    reviewer = factories.make_reviewer(country="JP")
+    nomination = factories.make_nomination(
+        call=factories.make_call(state="reviewing"),
+        city=factories.make_city(name="Invited town"),
+        state="under_review",
+    )
+    factories.make_assignment(nomination, reviewer, state="invited")
+    db.session.commit()
     login_as(reviewer)
     page = text(client.get("/reviews"))
-    assert "Town accepted<" in page and "Town invited<" not in page
+    assert _open_tab(page) == "to_accept"
+    assert "Invited town<" in page
+
+
+@pytest.mark.parametrize(
+    ("states", "opened"),
+    [
+        (("invited", "accepted", "submitted"), "to_accept"),
+        (("accepted", "submitted"), "to_score"),
+        (("submitted",), "reviewed"),
+        ((), "to_accept"),  # nothing anywhere: the first tab
+        (("declined",), "to_accept"),  # a declined one is in none of the reviewer's tabs
+    ],
+)
+def test_the_first_tab_that_holds_something_opens(app, db, client, login_as, states, opened):
+    reviewer = factories.make_reviewer(country="JP")
+    call = factories.make_call(state="reviewing")
+    for state in states:
+        nomination = factories.make_nomination(call=call, state="under_review")
+        factories.make_assignment(nomination, reviewer, state=state)
+    db.session.commit()
+    login_as(reviewer)
+    assert _open_tab(text(client.get("/reviews"))) == opened
+
+
+def test_a_chosen_tab_stays_open_even_when_empty(app, db, client, login_as):
+    reviewer = factories.make_reviewer(country="JP")
+    nomination = factories.make_nomination(call=factories.make_call(state="reviewing"))
+    factories.make_assignment(nomination, reviewer, state="invited")
+    db.session.commit()
+    login_as(reviewer)
+    page = text(client.get("/reviews?group=to_score"))
+    assert _open_tab(page) == "to_score"
+    assert "Nothing here." in page
 
 
 def test_each_group_shows_its_count(app, client, login_as, desk):
@@ -73,7 +119,7 @@ def test_the_review_deadline_is_shown(app, client, login_as, desk):
 def test_each_row_links_to_the_scoring_page(app, client, login_as, desk):
     reviewer, assignments = desk
     login_as(reviewer)
-    page = text(client.get("/reviews"))
+    page = text(client.get("/reviews?group=to_score"))
     assert f'href="/reviews/{assignments["accepted"].id}"' in page
 
 
@@ -82,7 +128,7 @@ def test_progress_counts_the_scored_criteria(app, db, client, login_as, desk):
     add_scores(assignments["accepted"], {"essential_1": 4, "essential_2": 3, "innovation": None})
     db.session.commit()
     login_as(reviewer)
-    page = text(client.get("/reviews"))
+    page = text(client.get("/reviews?group=to_score"))
     assert "2 of 13 criteria" in page
 
 

@@ -50,7 +50,10 @@ def test_the_other_scores_are_in_their_reviewer_s_column(app, db, client, login_
     row = page[page.index("The other reviewers") :]
     row = row[row.index("Essential 1") :]
     row = row[: row.index("</tr>")]
-    assert row.endswith("<td>1</td><td>2</td>")
+    assert row.endswith(
+        '<td><span class="score text-nowrap">1/5</span></td>'
+        '<td><span class="score text-nowrap">2/5</span></td>'
+    )
 
 
 def test_the_other_reviewers_are_never_named(app, db, client, login_as, world, panel):

@@ -130,12 +130,18 @@ def test_announcing_stamps_the_date(db, as_officer, decided):
     assert lyon.announced_at == stored.announced_at
 
 
-def test_announcing_notifies_the_recognised_cities(db, as_officer, decided):
+def test_announcing_tells_every_decided_city_its_outcome(db, as_officer, decided):
+    """The cities learn their outcome with the announcement, not at the decision."""
     call = decided[0]
     as_officer.post(page(call), data=texts(en="Congratulations"))
+    assert db.session.query(OutboxMessage).count() == 0
     announce(as_officer, call)
-    recipients = sorted(m.to_email for m in db.session.query(OutboxMessage))
-    assert recipients == ["focal@lyon.example", "focal@porto.example"]
+    told = sorted((m.to_email, m.subject) for m in db.session.query(OutboxMessage))
+    assert told == [
+        ("focal@lyon.example", "Your nomination is recognised"),
+        ("focal@porto.example", "Your nomination is recognised"),
+        ("focal@riga.example", "Decision on your nomination"),
+    ]
 
 
 def test_announcing_without_text_publishes_nothing(db, as_officer, decided):
@@ -164,7 +170,7 @@ def test_an_announcement_is_all_or_nothing(db, login_as, decided, as_officer, mo
     call, nominations = decided
     call.announcement = {"en": "Congratulations"}
     db.session.commit()
-    refusing = guards.RegisteredGuard("call_is_announced", "never", lambda *args: False)
+    refusing = guards.RegisteredGuard("call_is_announced", "never", lambda *args: "Never.")
     monkeypatch.setitem(guards._registry, "call_is_announced", refusing)
     announce(as_officer, call)
     assert db.session.get(Call, call.id).state == "decided"
@@ -172,4 +178,44 @@ def test_an_announcement_is_all_or_nothing(db, login_as, decided, as_officer, mo
     assert db.session.query(OutboxMessage).count() == 0
     [(category, message)] = flashes(as_officer)
     assert category == "danger"
-    assert message.startswith("2 recognised nominations could not be announced")
+    assert message.startswith("2 decided nominations could not be announced: Never.")
+
+
+def test_a_refusal_late_in_the_announcement_undoes_what_came_before(
+    db, decided, as_officer, monkeypatch
+):
+    """Lyon and Porto are published before Riga is told; Riga's refusal undoes them too."""
+    from recognition.workflow import guards
+
+    call, nominations = decided
+    call.announcement = {"en": "Congratulations"}
+    db.session.commit()
+    refusing = guards.RegisteredGuard("city_not_yet_told", "never", lambda *args: "Not now.")
+    monkeypatch.setitem(guards._registry, "city_not_yet_told", refusing)
+    announce(as_officer, call)
+    _db.session.expire_all()
+    assert db.session.get(Call, call.id).state == "decided"
+    assert states(nominations) == {
+        "Lyon": "recognised",
+        "Porto": "recognised",
+        "Riga": "not_recognised",
+    }
+    assert [_db.session.get(Nomination, n.id).verification_code for n in nominations.values()] == [
+        None,
+        None,
+        None,
+    ]
+    assert db.session.query(OutboxMessage).count() == 0
+    [(category, message)] = flashes(as_officer)
+    assert message == "1 decided nomination could not be announced: Not now."
+
+
+def test_a_decision_not_to_recognise_is_told_once(db, login_as, decided, as_officer):
+    call, nominations = decided
+    call.announcement = {"en": "Congratulations"}
+    db.session.commit()
+    announce(as_officer, call)
+    riga = nominations["Riga"]
+    as_officer.post(f"/workflow/nomination/{riga.id}/inform", data={"next": "/", "confirmed": "y"})
+    to_riga = db.session.query(OutboxMessage).filter_by(to_email="focal@riga.example").count()
+    assert to_riga == 1

@@ -66,7 +66,7 @@ def test_announcing_needs_the_announcement_text(db, as_officer):
     fire(as_officer, call, "announce")
     assert db.session.get(Call, call.id).state == "decided"
     [(category, message)] = flashes(as_officer)
-    assert message == "Write the announcement text first (in at least one language)."
+    assert message == "Write the announcement text in English, the call's source language, first."
 
 
 def test_a_focal_point_cannot_close_a_call(db, login_as):

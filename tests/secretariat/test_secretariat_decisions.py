@@ -83,9 +83,10 @@ def test_recognising_records_the_areas_chosen(as_officer, reviewed):
     assert event.data == {"areas_of_strength": [1, 2, 3, 4, 5, 9]}
 
 
-def test_recognising_notifies_the_city(as_officer, reviewed):
+def test_recognising_tells_the_city_nothing_before_the_announcement(as_officer, reviewed):
     decide(as_officer, reviewed, outcome="recognise", areas=FIVE, comment="Well done")
-    assert [m.to_email for m in _db.session.query(OutboxMessage)] == ["focal@lyon.example"]
+    assert reload(reviewed).state == "recognised"
+    assert _db.session.query(OutboxMessage).all() == []
 
 
 @pytest.mark.parametrize("areas", [[], ["1"], ["1", "2", "3", "4"]])
@@ -279,3 +280,12 @@ def test_database_refuses_a_decision_without_date(db, world, officer):
     nomination.decided_at = None
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
+
+
+def test_no_decision_while_the_call_still_takes_nominations(db, as_officer, reviewed):
+    reviewed.call.state = "open"
+    db.session.commit()
+    decide(as_officer, reviewed, outcome="recognise", areas=FIVE)
+    assert reload(reviewed).state == "under_review"
+    [(category, message)] = flashes(as_officer)
+    assert message.startswith("Decisions are recorded once the call's reviewing has started")

@@ -19,6 +19,8 @@ def busy(db, world):
     submit_review(world.nomination, {"innovation": 5})
     factories.make_assignment(world.nomination, state="conflicted")
     factories.make_assignment(world.nomination, state="accepted")
+    # One reviewer short, so the conflict still waits for a replacement on its worklist.
+    world.call.reviewers_per_nomination = 4
     factories.make_city(name="Pendington", state="pending")
     factories.make_call(state="open", title="Open call")
     db.session.commit()

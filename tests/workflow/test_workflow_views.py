@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import factories
 import pytest
@@ -188,7 +189,7 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
     assert "Assigned reviewer" not in draft_row
 
     transitions = re.search(r'<ul class="list-group transitions">(.*?)</ul>', html, re.DOTALL)
-    text = " ".join(re.sub(r"<[^>]+>", " ", transitions.group(1)).split())
+    text = unescape(" ".join(re.sub(r"<[^>]+>", " ", transitions.group(1)).split()))
     assert (
         "Return for revision : Submitted, Under review → Returned for revision. "
         "Who: Secretariat. A comment is required."
@@ -200,7 +201,7 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
     ) in text
     assert (
         "Recognise : Under review, Shortlisted → Recognised. Needs the permission: Decide. "
-        "Only when: all reviews are in (or a reason is given)."
+        "Only when: the call's reviewing has started; all reviews are in (or a reason is given)."
     ) in text
 
     programme_rules = re.search(r'id="programme-rules-heading".*?</section>', html, re.DOTALL)

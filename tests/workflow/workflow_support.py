@@ -198,6 +198,8 @@ BREAKERS = {
     "call_nominations_decided": lambda c: factories.make_nomination(call=c, state="submitted"),
     "call_announcement_written": lambda c: setattr(c, "announcement", {"en": "  "}),
     "call_is_announced": lambda n: setattr(n.call, "state", "decided"),
+    "call_is_reviewing": lambda n: setattr(n.call, "state", "open"),
+    "city_not_yet_told": lambda n: setattr(n, "announced_at", utcnow()),
 }
 
 
