@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, get_timezone
 from flask_login import current_user
 
 from .config import LANGUAGES, RTL_LANGUAGES
@@ -116,6 +116,18 @@ def country_choices() -> list[tuple[str, str]]:
     )
 
 
+def zone_label(value: datetime) -> str:
+    """The user's time zone as a reader of their language names it at ``value``: "UTC", or
+    the offset ("GMT+01:00", "UTC+01:00" in French, "غرينتش+01:00" in Arabic) — clearer
+    than "+0100" and the same for every zone (CLDR has short names for few)."""
+    if str(get_timezone()) in ("UTC", "Etc/UTC"):  # the zone the formatters use now
+        return "UTC"
+    try:
+        return format_datetime(value, "ZZZZ")
+    except OverflowError:  # at the calendar's edge times are shown in UTC
+        return "UTC"
+
+
 def deadline(value: datetime | None) -> str:
     """Format a UTC datetime in the user's locale and time zone, naming the time zone
     ("30 December 2026, 14:00 (UTC)")."""
@@ -124,7 +136,7 @@ def deadline(value: datetime | None) -> str:
     pattern = str(get_locale().datetime_formats.get("long", "{1} {0}"))
     try:
         when = pattern.format(format_time(value, "short"), format_date(value, "long"))
-        return f"{when} ({format_datetime(value, 'z')})"
+        return f"{when} ({zone_label(value)})"
     except OverflowError:  # at the calendar's edge no time zone applies: say it in UTC
         when = pattern.format(
             format_time(value, "short", rebase=False), format_date(value, "long", rebase=False)

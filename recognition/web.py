@@ -401,7 +401,7 @@ def init_app(app: Flask) -> None:
         **workflow_helpers(),
     )
     app.jinja_env.filters.update(
-        datetime=lambda v, f="medium": _in_zone(format_datetime, v, f),
+        datetime=lambda v, f="medium": _named_zone(v, _in_zone(format_datetime, v, f)),
         date=lambda v, f="medium": _in_zone(format_date, v, f),
         deadline=i18n.deadline,
         number=lambda v, f=None: format_decimal(v, f) if v is not None else "",
@@ -421,6 +421,12 @@ def _in_zone(formatter: Callable, value: Any, fmt: str) -> str:
         return formatter(value, fmt)
     except OverflowError:
         return formatter(value, fmt, rebase=False)
+
+
+def _named_zone(value: Any, formatted: str) -> str:
+    """A time followed by the zone it is shown in ("2 Dec 2026, 14:00:00 (CET)"): a reader
+    never has to guess whether a time is theirs or UTC."""
+    return f"{formatted} ({i18n.zone_label(value)})" if value else formatted
 
 
 def _on_error(exc, code: int):
