@@ -46,8 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (
         accounts,
+        letters,
         nominations,
+        nominees,
         notifications,
+        partners,
         programmes,
         public,
         review,
@@ -55,7 +58,18 @@ def create_app(config: dict | None = None) -> Flask:
         workflow,
     )
 
-    for package in (accounts, programmes, nominations, review, secretariat, public, notifications):
+    for package in (
+        accounts,
+        partners,
+        nominees,
+        programmes,
+        nominations,
+        letters,
+        review,
+        secretariat,
+        public,
+        notifications,
+    ):
         package.init_app(app)
     # Last: every package has registered its guards, roles and filters by now.
     workflow.init_app(app)

@@ -1,14 +1,23 @@
-"""Demo data: a secretariat, reviewers, six cities in six countries, an open call per
-programme. Loading twice changes nothing."""
+"""Demo data: a secretariat, reviewers, six cities in six countries, two campaign partners,
+an open call per programme, a city nominated by a partner (accepted, with a referee's letter)
+and a register of past laureates. Loading twice changes nothing."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .accounts.models import User
+from .accounts.models import City, User
 from .accounts.operations import create_user, register_city
 from .extensions import db
+from .letters.demo import load_demo_letter
+from .nominations.models import Nomination
+from .nominations.operations import existing_nomination, start
+from .nominees.demo import load_demo_register
+from .nominees.models import nominee_for_city
+from .partners.demo import load_demo_partners
+from .partners.models import partners_of
 from .programmes.demo import load_demo_calls
+from .programmes.models import Call
 from .workflow.engine import fire
 from .workflow.security import global_roles, roles_with_permission
 
@@ -74,6 +83,33 @@ def load_demo() -> dict:
             city = register_city(user, city_name, country, region, population)
             fire(city, "verify", officer, "Demo data: verified on loading.")
         accounts.append((f"focal point {city_name} ({locale})", email))
+    accounts.extend(load_demo_partners(DEMO_PASSWORD))
     load_demo_calls(officer)
+    _partner_nominates_a_city()
+    load_demo_letter()
+    load_demo_register(actor=officer)
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}
+
+
+#: The demo partner's focal point nominates this city to the Role Model City call.
+PARTNER_NOMINATES = ("partner@example.org", "Dakar", "role_model_city")
+
+
+def _partner_nominates_a_city() -> Nomination | None:
+    """The verified demo partner nominates Dakar; Dakar's focal point accepts, so both now
+    prepare the draft together."""
+    email, city_name, programme_id = PARTNER_NOMINATES
+    nominator = _user(email)
+    city = db.session.scalar(sa.select(City).where(City.name == city_name))
+    call = db.session.scalar(
+        sa.select(Call).where(Call.programme_id == programme_id).order_by(Call.id).limit(1)
+    )
+    if nominator is None or city is None or call is None or not partners_of(nominator):
+        return None
+    if existing_nomination(call, city) is not None:
+        return None
+    nomination = start(call, nominee_for_city(city), "fr", nominator, partners_of(nominator)[0])
+    focal = city.memberships[0].user
+    fire(nomination, "consent", focal, "Demo data: Dakar accepts the nomination.")
+    return nomination

@@ -18,6 +18,7 @@ from flask import current_app
 from .accounts.models import City, User, UserRole
 from .extensions import db
 from .nominations.models import Nomination
+from .nominees.models import Nominee
 from .programmes.models import Call
 from .review.models import Assignment, Score
 from .timeutil import utcnow
@@ -121,6 +122,29 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
     roles = sorted(roles_with_permission("review") & global_roles())
     _insert(UserRole, [{"user_id": rid, "role": role} for rid in reviewer_ids for role in roles])
 
+    _insert(
+        Nominee,
+        [
+            {
+                "kind": "city",
+                "city_id": city_id,
+                "names": {},
+                "source_language": "en",
+                "organisation_type": "",
+                "contact_name": "",
+                "contact_email": "",
+                "key": "",
+                "created_at": now,
+            }
+            for city_id in city_ids
+        ],
+    )
+    nominee_of = dict(
+        db.session.execute(
+            sa.select(Nominee.city_id, Nominee.id).where(Nominee.city_id.in_(city_ids))
+        ).all()
+    )
+
     nomination_definition = definition_for(Nomination)
     paths = [path for path, _weight in NOMINATION_PATHS]
     weights = [weight for _path, weight in NOMINATION_PATHS]
@@ -133,6 +157,7 @@ def load_scale(n: int, programme_id: str = "role_model_city", seed: int = 2026) 
             {
                 "call_id": call.id,
                 "city_id": city_id,
+                "nominee_id": nominee_of[city_id],
                 "language": rng.choice(("en", "fr", "es", "ar", "ru", "zh")),
                 "answers": answers,
                 "state": nomination_definition.walk(path),

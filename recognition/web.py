@@ -318,7 +318,6 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             session.permanent = True
 
-    @app.before_request
     def limit_request_size() -> None:
         """Refuse, unread, a body larger than the view takes (413): a whole nomination's
         files on the views that accept uploads, a small form everywhere else."""
@@ -328,6 +327,9 @@ def init_app(app: Flask) -> None:
             request.max_content_length = (config["RECOGNITION_MAX_NOMINATION_MB"] + 1) << 20
         else:
             request.max_content_length = config["RECOGNITION_MAX_FORM_KB"] << 10
+
+    # First of all: the CSRF check (registered earlier) reads the form, the whole body.
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_size)
 
     for code in ERRORS:
         app.register_error_handler(code, lambda exc, code=code: _on_error(exc, code))

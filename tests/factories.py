@@ -53,6 +53,27 @@ def make_city(name=None, country="FR", state="verified", members=(), **fields) -
     return city
 
 
+def make_partner(name=None, state="verified", kind="ngo", members=(), **fields):
+    """A campaign partner; ``members`` act for it, the first as its focal point."""
+    from recognition.partners.models import Partner, PartnerMember
+
+    n = next(_seq)
+    partner = Partner(
+        names={"en": name or f"Partner {n}"},
+        source_language="en",
+        kind=kind,
+        state=state,
+        **fields,
+    )
+    db.session.add(partner)
+    db.session.flush()
+    for index, user in enumerate(members):
+        role = "focal" if index == 0 else "deputy"
+        db.session.add(PartnerMember(partner=partner, user=user, role=role))
+    db.session.flush()
+    return partner
+
+
 def make_focal_point(city=None, **kw) -> User:
     user = make_user(**kw)
     if city is None:
@@ -83,6 +104,7 @@ def make_call(programme_id="role_model_city", state="open", **fields):
 
 def make_nomination(call=None, city=None, state="draft", answers=None, **fields):
     from recognition.nominations.models import Nomination
+    from recognition.nominees.models import nominee_for_city
 
     if call is None:
         # The call goes with the nomination: reviewed (and decided) while the call is being
@@ -95,12 +117,16 @@ def make_nomination(call=None, city=None, state="draft", answers=None, **fields)
             "announced": "announced",
         }.get(state, "open")
         call = make_call(state=call_state)
-    city = city or make_city()
+    nominee = fields.get("nominee")
+    # An organisation or a person has no city.
+    city = None if nominee is not None and nominee.kind != "city" else city or make_city()
     if state not in ("draft",) and "submitted_at" not in fields:
         fields["submitted_at"] = utcnow()
     if state in ("recognised", "not_recognised", "announced") and "decided_by_id" not in fields:
         fields["decided_by_id"] = make_secretariat().id
         fields["decided_at"] = utcnow()
+    if "nominee" not in fields and "nominee_id" not in fields:
+        fields["nominee"] = nominee_for_city(city)
     nomination = Nomination(call=call, city=city, state=state, answers=answers or {}, **fields)
     db.session.add(nomination)
     db.session.flush()
@@ -176,8 +202,7 @@ def complete_role_model_answers(nomination, user) -> None:
 #: A complete UN Sasakawa Award nomination (its nomination letter is attached separately).
 COMPLETE_SASAKAWA_ANSWERS = {
     "nominee_type": "government",
-    "nominee_name": "City civil protection office",
-    "nominee_country": "FR",
+    "work_country": "FR",
     "work_summary": "Twenty years of flood risk reduction.",
     "concrete_results": "No deaths in the last three floods.",
     "acting_ahead": "Early warning by text message.",

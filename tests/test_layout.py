@@ -9,7 +9,17 @@ from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "recognition"
-FEATURES = ("accounts", "programmes", "nominations", "review", "secretariat", "public")
+FEATURES = (
+    "accounts",
+    "partners",
+    "nominees",
+    "programmes",
+    "nominations",
+    "letters",
+    "review",
+    "secretariat",
+    "public",
+)
 PACKAGES = (*FEATURES, "notifications", "workflow")
 
 

@@ -19,7 +19,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import current_app
+from flask import current_app, flash, render_template
+from flask_babel import ngettext
 from limits import parse
 
 from ..extensions import limiter
@@ -157,3 +158,22 @@ def timebox(seconds: float) -> Iterator[None]:
         remaining = deadline - time.monotonic()
         if remaining > 0:
             time.sleep(remaining)
+
+
+def too_many(wait: int, template: str, **context):
+    """The page again, with how long to wait before trying (429, Retry-After): the answer of
+    every form whose allowance is spent."""
+    if wait < 60:
+        message = ngettext(
+            "Too many attempts. Try again in %(num)d second.",
+            "Too many attempts. Try again in %(num)d seconds.",
+            wait,
+        )
+    else:
+        message = ngettext(
+            "Too many attempts. Try again in %(num)d minute.",
+            "Too many attempts. Try again in %(num)d minutes.",
+            math.ceil(wait / 60),
+        )
+    flash(message, "danger")
+    return render_template(template, **context), 429, {"Retry-After": str(wait)}

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
@@ -46,6 +43,7 @@ from .throttling import (
     seconds_until_allowed,
     spend_by_address,
     timebox,
+    too_many,
 )
 from .tokens import TokenInvalid, read_token
 
@@ -61,7 +59,7 @@ def login():
         address = request.remote_addr
         wait = seconds_until_allowed(form.email.data, address)
         if wait:
-            return _too_many(wait, "accounts/login.html", form=form)
+            return too_many(wait, "accounts/login.html", form=form)
         user = authenticate(form.email.data, form.password.data)
         if user is None:
             record_failed_login(form.email.data, address)
@@ -73,24 +71,6 @@ def login():
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("main.home")))
     return render_template("accounts/login.html", form=form)
-
-
-def _too_many(wait: int, template: str, **context):
-    """The page again, with how long to wait before trying (429, Retry-After)."""
-    if wait < 60:
-        message = ngettext(
-            "Too many attempts. Try again in %(num)d second.",
-            "Too many attempts. Try again in %(num)d seconds.",
-            wait,
-        )
-    else:
-        message = ngettext(
-            "Too many attempts. Try again in %(num)d minute.",
-            "Too many attempts. Try again in %(num)d minutes.",
-            math.ceil(wait / 60),
-        )
-    flash(message, "danger")
-    return render_template(template, **context), 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")
@@ -118,7 +98,7 @@ def register():
         wait := spend_by_address("register", "RECOGNITION_REGISTER_LIMIT", request.remote_addr)
     ):
         # Every submission counts: each one also tells whether an address has an account.
-        return _too_many(wait, "accounts/register.html", form=form)
+        return too_many(wait, "accounts/register.html", form=form)
     if form.validate_on_submit():
         try:
             user = create_user(
@@ -265,7 +245,7 @@ def forgot_password():
     if form.validate_on_submit():
         address = request.remote_addr
         if wait := spend_by_address("reset", "RECOGNITION_RESET_REQUEST_LIMIT", address):
-            return _too_many(wait, "accounts/forgot.html", form=form)
+            return too_many(wait, "accounts/forgot.html", form=form)
         with timebox(current_app.config["RECOGNITION_RESET_MIN_MS"] / 1000):
             request_password_reset(form.email.data)
             db.session.commit()

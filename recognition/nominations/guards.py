@@ -13,8 +13,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
+from ..accounts.models import Membership
+from ..accounts.operations import city_ids_of
 from ..extensions import db
 from ..i18n import deadline
+from ..partners.models import partner_ids_of
 from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..workflow import guards
@@ -27,11 +30,99 @@ from .models import Nomination
 from .validation import problems
 
 
-@guard("city_is_verified", _l("the city is verified by the secretariat"))
-def city_is_verified(nomination, actor, data):
-    """Only verified cities nominate."""
-    if not has_tag(nomination.city, "approved"):
+def by_someone_else(nomination) -> bool:
+    """The nominated city did not nominate itself: a partner or another user did."""
+    if nomination.city_id is None:
+        return False
+    if nomination.partner_id is not None:
+        return True
+    if nomination.created_by_id is None:  # made outside any request (data loaded in bulk)
+        return False
+    return not db.session.scalar(
+        sa.select(Membership.id).where(
+            Membership.city_id == nomination.city_id,
+            Membership.user_id == nomination.created_by_id,
+        )
+    )
+
+
+def nominated_by(nomination):
+    """Who nominated on the nominee's behalf (the partner's name or the user's), or None
+    when the city nominated itself."""
+    if nomination.partner is not None:
+        return nomination.partner.name()
+    if nomination.city_id is None or by_someone_else(nomination):
+        return nomination.created_by.name if nomination.created_by else None
+    return None
+
+
+def _partner_refusal(nomination, actor):
+    """Why the nomination's partner may not nominate now, or None."""
+    if nomination.partner is None or not has_tag(nomination.partner, "partnering"):
+        return _l(
+            "Your organisation must be verified by the secretariat as a campaign partner first."
+        )
+    if nomination.partner_id not in partner_ids_of(actor):
+        return _l("You do not act for this partner.")
+    return None
+
+
+@guard(
+    "nominator_may_nominate",
+    _l("the programme lets this nominator nominate this nominee (programmes/*.yaml nomination)"),
+)
+def nominator_may_nominate(nomination, actor, data):
+    """The programme's ``nomination`` block: who may nominate (the nominee itself, a verified
+    partner, any registered user) and whom (a city, an organisation, a person)."""
+    nominating = nomination.programme.nominating
+    if nomination.nominee.kind not in nominating.nominees:
+        return _l("This programme does not recognise this kind of nominee.")
+    if nomination.partner_id is not None:
+        if "partner" not in nominating.nominators:
+            return _l("Campaign partners do not nominate to this programme.")
+        return _partner_refusal(nomination, actor)
+    if nomination.city_id is not None and nomination.city_id in city_ids_of(actor):
+        if "self" not in nominating.nominators:
+            return _l("Cities do not nominate themselves to this programme.")
+        if not has_tag(nomination.city, "approved"):
+            return _l("Your city must be verified by the secretariat first.")
+        return None
+    if "registered" not in nominating.nominators:
+        return _l("Only the nominee or a campaign partner may nominate to this programme.")
+    if getattr(actor, "email_confirmed_at", None) is None:
+        return _l("Confirm your e-mail address first.")
+    return None
+
+
+@guard("nominator_is_verified", _l("the nominating city or partner is verified by the secretariat"))
+def nominator_is_verified(nomination, actor, data):
+    """Submitted by a verified partner, for a verified city, or by a confirmed account."""
+    if nomination.partner_id is not None:
+        if not has_tag(nomination.partner, "partnering"):
+            return _l(
+                "Your organisation must be verified by the secretariat as a campaign partner first."
+            )
+        return None
+    if nomination.city is not None and not has_tag(nomination.city, "approved"):
         return _l("Your city must be verified by the secretariat first.")
+    return None
+
+
+@guard("nominee_must_consent", _l("the programme asks a city nominated by someone else to accept"))
+def nominee_must_consent(nomination, actor, data):
+    """A city nominated by a partner or another user accepts first, if the programme says so."""
+    if nomination.programme.nominating.consent and by_someone_else(nomination):
+        return None
+    return _l("This nomination needs no consent.")
+
+
+@guard("nominee_consented", _l("the nominated city accepted the nomination (when it must)"))
+def nominee_consented(nomination, actor, data):
+    """Nothing goes to the secretariat that the nominated city has not accepted."""
+    if nominee_must_consent(nomination, actor, data) is not None:
+        return None
+    if nomination.consented_at is None:
+        return _l("The nominated city has not accepted the nomination yet.")
     return None
 
 
@@ -101,14 +192,14 @@ def call_is_reviewing(nomination, actor, data):
 
 
 def _earlier_public(nomination):
-    """The city's public recognitions in other calls of the same programme."""
+    """The nominee's public recognitions in other calls of the same programme."""
     return (
         sa.select(Nomination.id)
         .join(Call, Call.id == Nomination.call_id)
         .where(
             Call.programme_id == nomination.call.programme_id,
             Call.id != nomination.call_id,
-            Nomination.city_id == nomination.city_id,
+            Nomination.nominee_id == nomination.nominee.id,
             tagged(Nomination, "public"),
         )
         .limit(1)
@@ -119,16 +210,9 @@ def _earlier_public(nomination):
 def one_recognition_per_city(nomination, actor, data):
     """A city is recognised once under a programme."""
     if db.session.scalar(_earlier_public(nomination)):
+        if nomination.city_id is None:
+            return _l("This nominee is already recognised under this programme.")
         return _l("Your city is already recognised under this programme.")
-    return None
-
-
-@guard("past_laureates_excluded", _l("the nominee is not a past Laureate of the award"))
-def past_laureates_excluded(nomination, actor, data):
-    """Past Laureates cannot be nominated again."""
-    laureate = _earlier_public(nomination).where(Nomination.award_level == "laureate")
-    if db.session.scalar(laureate):
-        return _l("Past Laureates of this award cannot be nominated again.")
     return None
 
 

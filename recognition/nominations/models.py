@@ -10,17 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import City, User
 from ..extensions import db
+from ..nominees.models import Nominee
+from ..partners.models import Partner
 from ..programmes.models import Call
 from ..timeutil import utcnow
 
 
 class Nomination(db.Model):
-    """A city's nomination to a call; its state follows nomination.yaml."""
+    """A nomination of a nominee (a city, an organisation or a person) to a call, by the
+    nominee itself or on its behalf (a partner, a registered nominator); its state follows
+    nomination.yaml."""
 
     __tablename__ = "nominations"
     __workflow__ = "nomination"
     __table_args__ = (
-        sa.UniqueConstraint("call_id", "city_id", name="uq_nominations_call_city"),
+        sa.UniqueConstraint("call_id", "nominee_id", name="uq_nominations_call_nominee"),
         # A decided nomination records who decided and when.
         sa.CheckConstraint(
             "state NOT IN ('recognised', 'not_recognised', 'announced') "
@@ -37,7 +41,13 @@ class Nomination(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"))
-    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    nominee_id: Mapped[int] = mapped_column(sa.ForeignKey("nominees.id"), index=True)
+    #: The nominee's city when the nominee is a city (its focal points act for it).
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id"), index=True)
+    #: The partner that nominated on the nominee's behalf, if one did.
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    #: When a city nominated by someone else accepted the nomination.
+    consented_at: Mapped[datetime | None]
     #: The language the nomination is written in (one of the six), not the UI language.
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     #: What the city typed, field by field, valid or not (drafts keep everything).
@@ -61,7 +71,9 @@ class Nomination(db.Model):
     verification_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
 
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
-    city: Mapped[City] = relationship(lazy="joined", innerjoin=True)
+    nominee: Mapped[Nominee] = relationship(lazy="joined", innerjoin=True)
+    city: Mapped[City | None] = relationship(lazy="joined")
+    partner: Mapped[Partner | None] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     attachments: Mapped[list[Attachment]] = relationship(
@@ -71,11 +83,19 @@ class Nomination(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
-        return f"<Nomination {self.id} call={self.call_id} city={self.city_id} {self.state}>"
+        return f"<Nomination {self.id} call={self.call_id} nominee={self.nominee_id} {self.state}>"
 
     @property
     def programme(self):
         return self.call.programme
+
+    def nominee_name(self, language: str | None = None):
+        """Who the nomination recognises, named for the reader."""
+        return self.nominee.name(language)
+
+    @property
+    def country(self) -> str | None:
+        return self.nominee.country_code
 
 
 class NominationSnapshot(db.Model):

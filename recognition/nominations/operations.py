@@ -12,10 +12,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import City, User
+from ..accounts.operations import city_ids_of
 from ..extensions import db
+from ..nominees.models import Nominee
+from ..partners.models import Partner
 from ..programmes.models import Call
 from ..timeutil import utcnow
-from ..workflow.engine import WorkflowError, create, operation
+from ..workflow.engine import ConditionNotMet, WorkflowError, check, create, fire, operation
 from .models import Attachment, Nomination, NominationSnapshot
 from .storage import FileTooLarge, UploadRefused, store
 
@@ -27,25 +30,55 @@ class NominationRefused(Exception):
         super().__init__(str(message))
 
 
-def existing_nomination(call: Call, city: City) -> Nomination | None:
-    return db.session.scalar(
-        sa.select(Nomination).where(Nomination.call_id == call.id, Nomination.city_id == city.id)
-    )
+def existing_nomination(call: Call, nominee: Nominee | City) -> Nomination | None:
+    """The nomination of ``nominee`` (or of the city's nominee) to ``call``, if any."""
+    if isinstance(nominee, City):
+        clause = Nomination.city_id == nominee.id
+    else:
+        clause = Nomination.nominee_id == nominee.id
+    return db.session.scalar(sa.select(Nomination).where(Nomination.call_id == call.id, clause))
 
 
-def start(call: Call, city: City, language: str, actor: User) -> Nomination:
-    """Start the city's nomination to the call (one per city and call).
+def _already(nominee: Nominee, actor: User, found: Nomination) -> NominationRefused:
+    """One nomination per nominee and call: the city is sent to its own; anyone else is
+    told, without seeing a nomination that is not theirs."""
+    if nominee.city_id is not None and nominee.city_id in city_ids_of(actor):
+        return NominationRefused(_l("Your city already has a nomination for this call."), found)
+    return NominationRefused(_l("This nominee already has a nomination for this call."))
 
-    The engine checks who may start it and the programme's eligibility rules.
+
+def _consent_needed(nomination: Nomination, actor: User) -> bool:
+    """Whether the nomination just started goes to its city for consent (the engine's
+    ``ask_consent`` rules say so)."""
+    try:
+        check(nomination, "ask_consent", actor)
+    except ConditionNotMet:
+        return False
+    return True
+
+
+def start(
+    call: Call, nominee: Nominee, language: str, actor: User, partner: Partner | None = None
+) -> Nomination:
+    """Start a nomination of ``nominee`` to the call, by ``actor`` — for the nominee itself
+    (a city's focal point) or on its behalf (for ``partner``, or as a registered user). One
+    per nominee and call.
+
+    The engine checks who may start it and the programme's eligibility rules; a city
+    nominated by someone else is then asked to accept it (``ask_consent``).
     """
-    found = existing_nomination(call, city)
+    found = existing_nomination(call, nominee)
     if found is not None:
-        raise NominationRefused(_l("Your city already has a nomination for this call."), found)
+        raise _already(nominee, actor, found)
     nomination = Nomination(
         call=call,
         call_id=call.id,
-        city=city,
-        city_id=city.id,
+        nominee=nominee,
+        nominee_id=nominee.id,
+        city=nominee.city,
+        city_id=nominee.city_id,
+        partner=partner,
+        partner_id=partner.id if partner is not None else None,
         language=language,
         created_by_id=actor.id,
         answers={},
@@ -55,14 +88,22 @@ def start(call: Call, city: City, language: str, actor: User) -> Nomination:
         # decides, and the second is sent to the first one's nomination.
         with db.session.begin_nested():
             create(nomination, actor)
+            if _consent_needed(nomination, actor):
+                fire(nomination, "ask_consent", actor)
     except sa.exc.IntegrityError:
-        found = existing_nomination(call, city)
+        found = existing_nomination(call, nominee)
         if found is None:
             raise
-        raise NominationRefused(_l("Your city already has a nomination for this call."), found)
+        raise _already(nominee, actor, found) from None
     except WorkflowError as exc:
         raise NominationRefused(exc.message) from exc
     return nomination
+
+
+@operation("nomination", "consent")
+def consent(nomination: Nomination, actor, data) -> None:
+    """The nominated city accepted: its focal points and the nominator prepare it together."""
+    nomination.consented_at = utcnow()
 
 
 def save_answers(nomination: Nomination, answers: dict[str, Any]) -> None:

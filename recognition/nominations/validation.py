@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from ..programmes.definition import Section
+from ..programmes.definition import FieldDef, Section
 from ..programmes.formbuilder import section_form
 from .models import Nomination
+
+#: Field types with no input in the section form, answered elsewhere by the package that owns
+#: them (a ``letters`` field, by the letters panel): type -> check(nomination, field) -> why
+#: a required field is not answered yet, or None.
+_answered_elsewhere: dict[str, Callable[[Nomination, FieldDef], Any]] = {}
+
+
+def answered_elsewhere(field_type: str):
+    """Register ``check(nomination, field) -> None | message`` for a required field of a type
+    answered outside the section form."""
+
+    def register(check: Callable[[Nomination, FieldDef], Any]):
+        _answered_elsewhere[field_type] = check
+        return check
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,18 @@ def section_problems(nomination: Nomination, section: Section, strict: bool) -> 
             continue
         for message in field.errors:
             found.append(Problem(section, inp.name, _label(inp, field), message))
+    if strict:
+        found.extend(_elsewhere_problems(nomination, section))
+    return found
+
+
+def _elsewhere_problems(nomination: Nomination, section: Section) -> list[Problem]:
+    found = []
+    for f in section.fields:
+        check = _answered_elsewhere.get(f.type)
+        message = check(nomination, f) if check is not None and f.required else None
+        if message is not None:
+            found.append(Problem(section, f.id, _l(f.title), message))
     return found
 
 
@@ -69,8 +98,9 @@ def completeness(nomination: Nomination) -> dict[str, tuple[int, int]]:
     """Per section: (required inputs answered validly, required inputs)."""
     result: dict[str, tuple[int, int]] = {}
     for section in nomination.programme.sections:
-        required = [i for i in section.inputs() if i.field.required and i.kind != "evidence"]
+        required = [i.name for i in section.inputs() if i.field.required and i.kind != "evidence"]
+        required += [f.id for f in section.fields if f.required and f.type in _answered_elsewhere]
         missing = {p.input_name for p in section_problems(nomination, section, strict=True)}
-        done = sum(1 for i in required if i.name not in missing)
+        done = sum(1 for name in required if name not in missing)
         result[section.id] = (done, len(required))
     return result

@@ -28,8 +28,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import csrf, db, login
-from ..i18n import deadline
+from ..i18n import country_name, deadline
+from ..nominees.models import nominee_for_city, nominee_named
 from ..panels import panel, panels_for
+from ..partners.models import Partner, partners_of
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
 from ..timeutil import utcnow
@@ -53,6 +55,7 @@ from .operations import (
     snapshots,
     start,
 )
+from .roles import authored_by
 from .storage import UploadRefused, blob_path
 from .validation import completeness, problems
 
@@ -91,17 +94,77 @@ def public_projection(nomination: Nomination) -> tuple[dict[str, Any], dict[str,
     return answers, files
 
 
+def _nominators(call: Call) -> list[tuple[str, str]]:
+    """Whom the user may nominate for, as the programme allows: each verified city they act
+    for (itself), each verified partner they act for, or themselves."""
+    allowed = call.programme.nominating.nominators
+    found = []
+    if "self" in allowed:
+        for city in cities_of(current_user):
+            if has_tag(city, "approved"):
+                found.append((f"city:{city.id}", _("%(city)s, for itself", city=city.name)))
+    if "partner" in allowed:
+        for partner in partners_of(current_user):
+            if has_tag(partner, "partnering"):
+                found.append(
+                    (
+                        f"partner:{partner.id}",
+                        _("%(partner)s, a campaign partner", partner=partner.name()),
+                    )
+                )
+    if "registered" in allowed and current_user.email_confirmed_at is not None:
+        found.append(("me", _("Myself (%(name)s)", name=current_user.name)))
+    return found
+
+
+def _cities_to_nominate() -> list[tuple[int, str]]:
+    """The verified cities one may nominate on their behalf, named with their country."""
+    rows = db.session.execute(
+        sa.select(City.id, City.name, City.country).where(tagged(City, "approved"))
+    ).all()
+    named = [(i, f"{name} ({country_name(country)})") for i, name, country in rows]
+    return sorted(named, key=lambda pair: pair[1].casefold())
+
+
+def _chosen_nominee(form: StartForm, nominator: str):
+    """The nominee and partner the start form names, or None where a field says why."""
+    kind, _sep, ident = nominator.partition(":")
+    partner = None
+    if kind == "city":
+        return nominee_for_city(db.session.get(City, int(ident))), None
+    if kind == "partner":
+        partner = db.session.get(Partner, int(ident))
+    if not form.validate_for(for_itself=False):
+        return None, partner
+    if form.kind.data == "city":
+        return nominee_for_city(db.session.get(City, form.city.data)), partner
+    nominee = nominee_named(
+        form.kind.data,
+        form.name.data,
+        form.country.data,
+        form.language.data,
+        organisation_type=form.organisation_type.data or "",
+        contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "",
+    )
+    return nominee, partner
+
+
 @bp.route("/calls/<int:call_id>/nominate", methods=["GET", "POST"])
 @login_required
 def begin(call_id: int):
+    """Start a nomination: who nominates (a city for itself, a partner, oneself), whom, and
+    in which language. The engine checks the programme's rules; a city nominated by someone
+    else is asked to accept it."""
     call = db.get_or_404(Call, call_id)
     require("view", call)
-    cities = [c for c in cities_of(current_user) if has_tag(c, "approved")]
-    if not cities:
+    nominators = _nominators(call)
+    if not nominators:
         flash(_("Only focal points of verified cities can nominate."), "warning")
         return redirect(url_for("programmes.call", call_id=call.id))
-    # An existing nomination is offered first, even once the call has closed.
-    for city in cities if len(cities) == 1 else ():
+    # A city's existing nomination is offered first, even once the call has closed.
+    if len(nominators) == 1 and nominators[0][0].startswith("city:"):
+        city = db.session.get(City, int(nominators[0][0].partition(":")[2]))
         found = existing_nomination(call, city)
         if found is not None:
             flash(_("Your city already has a nomination for this call."), "info")
@@ -109,39 +172,61 @@ def begin(call_id: int):
     if not can(current_user, "nominate", call) or not call.accepting_nominations():
         flash(str(not_open_message(call)), "warning")
         return redirect(url_for("programmes.call", call_id=call.id))
-    form = StartForm(cities)
+    kinds = call.programme.nominating.nominees
+    form = StartForm(nominators, kinds, _cities_to_nominate() if "city" in kinds else [])
     if request.method == "GET":
         form.language.data = current_user.locale
+        form.nominator.data = nominators[0][0]
+        form.kind.data = kinds[0]
     if form.validate_on_submit():
-        city = next(c for c in cities if c.id == form.city.data)
-        try:
-            nomination = start(call, city, form.language.data, current_user)
-        except NominationRefused as exc:
-            flash(str(exc.message), "warning")
-            if exc.existing is not None:
-                return redirect(url_for("nominations.show", nomination_id=exc.existing.id))
-            return redirect(url_for("programmes.call", call_id=call.id))
-        db.session.commit()
-        flash(
-            _("Your nomination is started. It is saved as a draft until you submit it."), "success"
-        )
-        first = call.programme.sections[0].id
-        return redirect(url_for("nominations.edit", nomination_id=nomination.id, section_id=first))
+        nominee, partner = _chosen_nominee(form, form.nominator.data)
+        if nominee is not None:
+            try:
+                nomination = start(call, nominee, form.language.data, current_user, partner)
+            except NominationRefused as exc:
+                flash(str(exc.message), "warning")
+                if exc.existing is not None:
+                    return redirect(url_for("nominations.show", nomination_id=exc.existing.id))
+                return render_template("nominations/start.html", call=call, form=form), 422
+            db.session.commit()
+            if has_tag(nomination, "consent"):
+                flash(
+                    _(
+                        "The nomination is started. The city is asked to accept it; you can "
+                        "prepare it meanwhile."
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _("Your nomination is started. It is saved as a draft until you submit it."),
+                    "success",
+                )
+            first = call.programme.sections[0].id
+            return redirect(
+                url_for("nominations.edit", nomination_id=nomination.id, section_id=first)
+            )
     return render_template("nominations/start.html", call=call, form=form)
 
 
 @panel("programmes.call", "nominations/_call_panel.html")
 def your_nomination(call: Call) -> dict:
-    """On a call's page: the user's city's nomination to it, if there is one."""
-    existing = None
-    if current_user.is_authenticated and current_user.memberships:
-        existing = db.session.scalar(
-            sa.select(Nomination).where(
-                Nomination.call_id == call.id,
-                Nomination.city_id.in_([m.city_id for m in current_user.memberships]),
-            )
-        )
-    return {"existing": existing}
+    """On a call's page: the nominations to it the user is an author of — their city's
+    first — and whether they may start another (a partner or a registered nominator may
+    nominate several nominees)."""
+    if not current_user.is_authenticated:
+        return {"existing": None, "authored": [], "more": False}
+    authored = db.session.scalars(
+        sa.select(Nomination)
+        .where(Nomination.call_id == call.id, authored_by(current_user))
+        .order_by(Nomination.id)
+        .limit(50)
+    ).all()
+    own = {m.city_id for m in current_user.memberships}
+    existing = next((n for n in authored if n.city_id in own and n.partner_id is None), None)
+    nominators = _nominators(call) if can(current_user, "nominate", call) else []
+    more = any(not choice.startswith("city:") for choice, _title in nominators)
+    return {"existing": existing, "authored": authored, "more": more}
 
 
 @panel("nominations.show", "nominations/_result.html", order=0)
@@ -211,11 +296,12 @@ def drafts_left_behind(call: Call) -> list[Consequence]:
 @bp.get("/nominations")
 @login_required
 def mine():
-    """The nominations of the user's cities, newest first."""
+    """The nominations the user is an author of — their cities', their own and their
+    partners' — newest first."""
     stmt = (
         sa.select(Nomination)
         .where(permission_clause(Nomination, "view", current_user))
-        .where(Nomination.city_id.in_([c.id for c in cities_of(current_user)] or [-1]))
+        .where(authored_by(current_user))
         .order_by(Nomination.updated_at.desc(), Nomination.id.desc())
     )
     return render_template("nominations/mine.html", page=paginate(stmt))
@@ -379,6 +465,7 @@ def render_page(nomination: Nomination, section, form):
         form=form,
         progress=completeness(nomination),
         files_by_field=files_by_field(nomination),
+        **panels_for("nominations.edit", nomination),
     )
 
 

@@ -27,7 +27,11 @@ from .sender import retry, retry_failed
 
 #: Messages whose link sets a password or confirms an address: whoever holds the link holds
 #: the account. Once real mail is sent, only the recipient sees them in the application.
-PERSONAL_TEMPLATES = frozenset({"confirm_email", "password_reset", "invitation"})
+#: Messages whose link acts for their recipient (a sign-in, a referee's single-use letter
+#: form): their bodies are not shown on the outgoing-mail page once real mail is sent.
+PERSONAL_TEMPLATES = frozenset(
+    {"confirm_email", "password_reset", "invitation", "letter_request", "letter_reminder"}
+)
 
 
 @bp.get("/notifications")

@@ -31,7 +31,11 @@ FIELD_TYPES = (
     "country",
     "file",
     "essentials_grid",
+    "letters",
 )
+#: The keys a ``letters`` field takes: referees' letters, asked and received through the
+#: letters panel, never typed in the section form.
+LETTERS_KEYS = {"id", "type", "title", "help", "required", "min", "max", "confidential"}
 CRITERION_KEYS = {"id", "title", "description", "weight", "min", "max", "essential"}
 DECISION_KINDS = ("strengths", "levels")
 #: How a number field's answer is printed: ``number`` in the reader's convention (2,008 or
@@ -78,8 +82,13 @@ class FieldDef:
     public: bool = False
     #: number fields: a NUMBER_FORMATS value ("year": printed without digit grouping)
     format: str = "number"
+    #: letters fields: only the secretariat and the reviewers read the letters; the
+    #: nomination's authors see that they arrived.
+    confidential: bool = True
 
     def inputs(self) -> Iterator[Input]:
+        if self.type == "letters":
+            return  # answered by the letters panel, not by an input of the section form
         if self.type != "essentials_grid":
             yield Input(self.id, self, self.type, self.title)
             return
@@ -178,6 +187,8 @@ class Programme:
     rules: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
     #: Who issues and signs the certificates (required in a programme file).
     issuer: Issuer | None = None
+    #: Who may nominate whom, and whether a city nominated by someone else consents first.
+    nominating: Nominating = field(default_factory=lambda: Nominating())
 
     @property
     def inputs(self) -> Mapping[str, Input]:
@@ -259,8 +270,13 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         "max_length", "choices", "essentials", "score_min", "score_max", "evidence", "public",
         "format",
     }  # fmt: skip
-    for extra in set(raw) - allowed:
-        c.add(f"{key}.{extra}", "unknown key")
+    if ftype == "letters":
+        _check_letters_keys(c, raw, key)
+    else:
+        if "confidential" in raw:
+            c.add(f"{key}.confidential", f"only letters fields are confidential, not {ftype!r}")
+        for extra in set(raw) - allowed - {"confidential"}:
+            c.add(f"{key}.{extra}", "unknown key")
     choices: tuple[tuple[str, str], ...] = ()
     if ftype in ("choice", "multiple_choice"):
         choices = _choices(c, raw.get("choices"), f"{key}.choices")
@@ -273,8 +289,13 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         essentials = c.names(raw.get("essentials"), f"{key}.essentials")
         if not essentials:
             c.add(f"{key}.essentials", "an essentials grid needs the list of Essentials")
-    minimum = _number(c, raw.get("min"), f"{key}.min")
-    maximum = _number(c, raw.get("max"), f"{key}.max")
+    if ftype == "letters":
+        # Letters asked at least (when required; not replaced) and at most.
+        minimum = _integer(c, raw.get("min"), f"{key}.min", 1, minimum=1)
+        maximum = _integer(c, raw.get("max"), f"{key}.max", 3, minimum=1)
+    else:
+        minimum = _number(c, raw.get("min"), f"{key}.min")
+        maximum = _number(c, raw.get("max"), f"{key}.max")
     if minimum is not None and maximum is not None and minimum > maximum:
         c.add(f"{key}.max", "must not be below min")
     max_words = _integer(c, raw.get("max_words"), f"{key}.max_words", None, minimum=1)
@@ -302,7 +323,17 @@ def _parse_field(c: Collector, raw: Any, key: str, seen: set[str]) -> FieldDef |
         evidence=_flag(c, raw.get("evidence"), f"{key}.evidence", False),
         public=_flag(c, raw.get("public"), f"{key}.public", False),
         format=number_format,
+        confidential=_flag(c, raw.get("confidential"), f"{key}.confidential", True),
     )
+
+
+def _check_letters_keys(c: Collector, raw: Mapping, key: str) -> None:
+    """A letters field takes LETTERS_KEYS only; its letters are never published."""
+    for extra in sorted(set(raw) - LETTERS_KEYS, key=str):
+        if extra == "public":
+            c.add(f"{key}.public", "letters are never published: remove public")
+        else:
+            c.add(f"{key}.{extra}", f"a letters field does not take {extra!r}")
 
 
 def _number_format(c: Collector, raw: Mapping, key: str, ftype: str) -> str:
@@ -358,6 +389,48 @@ def _looks_like(path: Path, suffix: str) -> bool:
     return b"<svg" in head
 
 
+#: Who may nominate: ``self``, the nominee itself (a verified city's focal point); a verified
+#: campaign partner; anyone with a confirmed account.
+NOMINATORS = ("self", "partner", "registered")
+#: Who may be nominated.
+NOMINEES = ("city", "organisation", "person")
+
+
+@dataclass(frozen=True)
+class Nominating:
+    """A programme's ``nomination`` block: who may nominate (``nominators``), whom
+    (``nominees``), and whether a city nominated by someone else accepts first (``consent``)."""
+
+    nominators: tuple[str, ...] = ("self",)
+    nominees: tuple[str, ...] = ("city",)
+    consent: bool = True
+
+
+def _parse_nominating(c: Collector, value: Any) -> Nominating:
+    if value is None:
+        return Nominating()
+    raw = c.mapping(value, "nomination")
+    for extra in sorted(set(raw) - {"nominators", "nominees", "consent"}, key=str):
+        c.add(f"nomination.{extra}", "unknown key")
+    found = {}
+    for key, allowed in (("nominators", NOMINATORS), ("nominees", NOMINEES)):
+        values = raw.get(key, list(getattr(Nominating, key)))
+        if not isinstance(values, list) or not values:
+            c.add(f"nomination.{key}", f"a list of {', '.join(allowed)}")
+            values = list(getattr(Nominating, key))
+        for value_ in values:
+            if value_ not in allowed:
+                c.add(f"nomination.{key}", f"{value_!r} is not one of {', '.join(allowed)}")
+        found[key] = tuple(v for v in values if v in allowed)
+    consent = raw.get("consent", True)
+    if not isinstance(consent, bool):
+        c.add("nomination.consent", "true or false")
+        consent = True
+    if "self" in found["nominators"] and "city" not in found["nominees"]:
+        c.add("nomination.nominators", "'self': a nominee nominating itself is a city (nominees)")
+    return Nominating(nominators=found["nominators"], nominees=found["nominees"], consent=consent)
+
+
 def _parse_issuer(c: Collector, value: Any, folder: Path | None) -> Issuer | None:
     if value is None:
         if folder is not None:  # a programme file; data built in code may leave it out
@@ -392,7 +465,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
         "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",
-        "issuer",
+        "issuer", "nomination",
     }:  # fmt: skip
         c.add(extra, "unknown key")
     seen: set[str] = set()
@@ -546,6 +619,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
         source=source,
         rules=MappingProxyType(rules),
         issuer=_parse_issuer(c, raw.get("issuer"), folder),
+        nominating=_parse_nominating(c, raw.get("nomination")),
     )
     if c.problems:
         raise DefinitionError(c.problems)

@@ -5,6 +5,7 @@ from flask import g, has_request_context
 
 from ..accounts.models import City, Membership
 from ..extensions import db
+from ..partners.models import Partner, PartnerMember
 from ..workflow.registry import bind_model, tagged
 from ..workflow.security import local_role
 from .models import Call
@@ -34,3 +35,26 @@ def verified_city_ids(user) -> set[int]:
 def is_focal_point(user, call) -> bool:
     """The user acts for a verified city."""
     return bool(verified_city_ids(user))
+
+
+def verified_partner_ids(user) -> set[int]:
+    """Ids of the verified partners the user acts for."""
+    return set(
+        db.session.scalars(
+            sa.select(PartnerMember.partner_id)
+            .join(Partner)
+            .where(PartnerMember.user_id == user.id, tagged(Partner, "partnering"))
+        )
+    )
+
+
+@local_role("nominator", "call")
+def is_nominator(user, call) -> bool:
+    """The user may nominate to the call, as its programme allows (``nomination.nominators``):
+    for a verified city, for a verified partner, or as anyone with a confirmed account."""
+    nominators = call.programme.nominating.nominators
+    if "self" in nominators and verified_city_ids(user):
+        return True
+    if "partner" in nominators and verified_partner_ids(user):
+        return True
+    return "registered" in nominators and user.email_confirmed_at is not None

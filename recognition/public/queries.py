@@ -19,13 +19,19 @@ from ..accounts.models import City
 from ..extensions import db
 from ..i18n import country_name
 from ..nominations.models import Attachment, Nomination
+from ..nominees.models import Nominee, name_key
 from ..programmes.models import Call
 from ..workflow.registry import tagged
+
+#: The recognised nominee's country: its city's, or the organisation's or person's.
+NOMINEE_COUNTRY = sa.func.coalesce(City.country, Nominee.country)
+#: Recognitions sorted by who is recognised: a city's name, else the nominee's key.
+NOMINEE_ORDER = sa.func.coalesce(sa.func.lower(City.name), Nominee.key)
 
 
 def announced_nominations():
     """Public nominations of public calls (their workflows' ``public`` tag), with their call
-    and city.
+    and city (None when the nominee is an organisation or a person).
 
     Both are required: a nomination is public only once its call is announced, even if a
     transition published it on its own.
@@ -33,10 +39,15 @@ def announced_nominations():
     return (
         sa.select(Nomination, Call, City)
         .join(Call, Call.id == Nomination.call_id)
-        .join(City, City.id == Nomination.city_id)
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nomination.city_id)
         .where(tagged(Nomination, "public"), tagged(Call, "public"))
-        # The joins above fill the nomination's call and city: no second join to load them.
-        .options(contains_eager(Nomination.call), contains_eager(Nomination.city))
+        # The joins above fill the nomination's call, nominee and city: no second join.
+        .options(
+            contains_eager(Nomination.call),
+            contains_eager(Nomination.city),
+            contains_eager(Nomination.nominee).contains_eager(Nominee.city),
+        )
     )
 
 
@@ -87,14 +98,14 @@ def countries_named(text: str) -> set[str]:
 
 def directory(filters: DirectoryFilters):
     """The announced recognitions narrowed by ``filters``; the text is looked for in the
-    city's name and region and in its country's name."""
+    city's name and region, the nominee's name and the country's name."""
     stmt = announced_nominations()
     if filters.programme:
         stmt = stmt.where(Call.programme_id == filters.programme)
     if filters.year:
         stmt = stmt.where(Call.cycle == filters.year)
     if filters.country:
-        stmt = stmt.where(City.country == filters.country)
+        stmt = stmt.where(filters.country == NOMINEE_COUNTRY)
     if filters.region:
         stmt = stmt.where(City.region == filters.region)
     if filters.essential is not None:
@@ -104,11 +115,13 @@ def directory(filters: DirectoryFilters):
             City.name.icontains(filters.text, autoescape=True),
             City.region.icontains(filters.text, autoescape=True),
         ]
+        if key := name_key(filters.text):
+            matches.append(Nominee.key.contains(key, autoescape=True))
         codes = countries_named(filters.text)
         if codes:
-            matches.append(City.country.in_(sorted(codes)))
+            matches.append(NOMINEE_COUNTRY.in_(sorted(codes)))
         stmt = stmt.where(sa.or_(*matches))
-    return stmt.order_by(Call.cycle.desc(), Call.programme_id, City.name, Nomination.id)
+    return stmt.order_by(Call.cycle.desc(), Call.programme_id, NOMINEE_ORDER, Nomination.id)
 
 
 def _announced_ids():
@@ -133,15 +146,19 @@ def recognised_years() -> list[str]:
 
 
 def recognised_countries() -> list[str]:
-    """The countries (codes) of the cities with an announced recognition."""
-    return list(
-        db.session.scalars(
-            sa.select(City.country)
-            .join(Nomination, Nomination.city_id == City.id)
+    """The countries (codes) of the nominees with an announced recognition."""
+    return [
+        code
+        for code in db.session.scalars(
+            sa.select(NOMINEE_COUNTRY)
+            .select_from(Nomination)
+            .join(Nominee, Nominee.id == Nomination.nominee_id)
+            .outerjoin(City, City.id == Nomination.city_id)
             .where(Nomination.id.in_(_announced_ids()))
             .distinct()
         )
-    )
+        if code
+    ]
 
 
 def recognised_regions(country: str | None = None) -> list[str]:

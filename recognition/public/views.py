@@ -13,7 +13,6 @@ from flask import abort, current_app, make_response, render_template, request, u
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from ..accounts.models import City
 from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import country_name, current_language
@@ -25,6 +24,7 @@ from ..web import paginate
 from ..workflow.registry import has_tag
 from . import bp
 from .queries import (
+    NOMINEE_ORDER,
     DirectoryFilters,
     announced_calls,
     announced_nominations,
@@ -359,7 +359,7 @@ def announcement(call_id: int):
     if not has_tag(call, "public"):
         abort(404)
     rows = db.session.execute(
-        announced_nominations().where(Nomination.call_id == call.id).order_by(City.name)
+        announced_nominations().where(Nomination.call_id == call.id).order_by(NOMINEE_ORDER)
     ).all()
     text = call.announcement_text()
     if text and not text.fallback:
@@ -369,7 +369,7 @@ def announcement(call_id: int):
             "%(num)d city recognised: %(cities)s.",
             "%(num)d cities recognised: %(cities)s.",
             len(rows),
-            cities=listed([c.name for _n, _call, c in rows]),
+            cities=listed([str(n.nominee_name()) for n, _call, _c in rows]),
         )
     return render_template(
         "public/announcement.html",

@@ -43,8 +43,10 @@ def missing_scores(assignment: Assignment) -> list[str]:
 def _organisations(nomination: Nomination) -> list[str]:
     """Names in the nomination that a reviewer could be affiliated with."""
     answers = nomination.answers or {}
-    names = [nomination.city.name]
-    for key in ("nominator_name", "nominee_name"):
+    names = [str(nomination.nominee_name())]
+    if nomination.partner is not None:  # the partner that nominated on the nominee's behalf
+        names.extend(v for v in nomination.partner.names.values() if v.strip())
+    for key in ("nominator_name",):
         value = answers.get(key)
         if isinstance(value, str) and value.strip():
             names.append(value.strip())
@@ -74,7 +76,7 @@ def conflict_reasons(
     read for all reviewers at once.
     """
     reasons: list[Any] = []
-    if reviewer.country and reviewer.country.upper() == nomination.city.country.upper():
+    if reviewer.country and reviewer.country.upper() == (nomination.country or "").upper():
         reasons.append(_l("from the same country as the city"))
     if member_cities is None:
         member_cities = city_memberships([reviewer.id]).get(reviewer.id, set())

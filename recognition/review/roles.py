@@ -17,7 +17,7 @@ bind_model(
     Assignment,
     page="review.review",
     arg="assignment_id",
-    title=lambda a: f"{a.nomination.city.name} — {a.nomination.call.text('title')}",
+    title=lambda a: f"{a.nomination.nominee_name()} — {a.nomination.call.text('title')}",
 )
 
 

@@ -18,7 +18,7 @@ from flask_login import login_required
 from openpyxl import Workbook
 from sqlalchemy.orm import aliased
 
-from ..accounts.models import City, User
+from ..accounts.models import Membership, User
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.models import Call
@@ -37,8 +37,10 @@ def nominations_rows(call: Call) -> Iterator[list[Any]]:
     ]
     yield [
         "nomination_id",
-        "city",
+        "nominee",
+        "nominee_kind",
         "country",
+        "nominated_by",
         "state",
         "language",
         "submitted_at",
@@ -50,20 +52,38 @@ def nominations_rows(call: Call) -> Iterator[list[Any]]:
         *inputs,
     ]
     decider = aliased(User)
+    author = aliased(User)
+    # Who nominated on the nominee's behalf, read for the whole call at once: the partner,
+    # or the author unless a focal point of the nominated city.
+    own_city = set(
+        db.session.execute(
+            sa.select(Membership.city_id, Membership.user_id)
+            .join(Nomination, Nomination.city_id == Membership.city_id)
+            .where(Nomination.call_id == call.id)
+        ).all()
+    )
     stmt = (
-        sa.select(Nomination, City, decider.email)
-        .join(City, City.id == Nomination.city_id)
+        sa.select(Nomination, decider.email, author.name)
+        .outerjoin(author, author.id == Nomination.created_by_id)
         .outerjoin(decider, decider.id == Nomination.decided_by_id)
         .where(Nomination.call_id == call.id)
         .order_by(Nomination.id)
         .execution_options(yield_per=500)
     )
-    for nomination, city, decided_by in db.session.execute(stmt):
+    for nomination, decided_by, author_name in db.session.execute(stmt):
         answers = nomination.answers or {}
+        if nomination.partner is not None:
+            nominator = str(nomination.partner.name(nomination.partner.source_language))
+        elif (nomination.city_id, nomination.created_by_id) in own_city:
+            nominator = ""
+        else:
+            nominator = author_name or ""
         yield [
             nomination.id,
-            city.name,
-            city.country,
+            str(nomination.nominee.name(nomination.nominee.source_language)),
+            nomination.nominee.kind,
+            nomination.country or "",
+            nominator,
             nomination.state,
             nomination.language,
             _iso(nomination.submitted_at),
@@ -79,7 +99,7 @@ def nominations_rows(call: Call) -> Iterator[list[Any]]:
 def scores_rows(call: Call) -> Iterator[list[Any]]:
     yield [
         "nomination_id",
-        "city",
+        "nominee",
         "reviewer_name",
         "reviewer_email",
         "assignment_state",
@@ -91,18 +111,17 @@ def scores_rows(call: Call) -> Iterator[list[Any]]:
         "comment_confidential",
     ]
     stmt = (
-        sa.select(Assignment, User, City, Score)
+        sa.select(Assignment, User, Nomination, Score)
         .join(User, User.id == Assignment.reviewer_id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .join(City, City.id == Nomination.city_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Nomination.call_id == call.id)
         .order_by(Assignment.nomination_id, Assignment.id, Score.criterion)
     )
-    for assignment, reviewer, city, score in db.session.execute(stmt):
+    for assignment, reviewer, nomination, score in db.session.execute(stmt):
         yield [
             assignment.nomination_id,
-            city.name,
+            str(nomination.nominee.name(nomination.nominee.source_language)),
             reviewer.name,
             reviewer.email,
             assignment.state,

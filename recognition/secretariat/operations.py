@@ -15,6 +15,7 @@ from flask_babel import lazy_ngettext
 
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..nominees.operations import record_laureates
 from ..public.certificates import ensure_verification_code
 from ..review.aggregation import aggregate_nomination
 from ..timeutil import utcnow
@@ -111,7 +112,10 @@ def announce_nomination(nomination: Nomination, actor, data) -> dict:
     """Date the nomination's publication with its call's announcement, and give it the code
     its certificate carries (checked at /verify/<code>)."""
     nomination.announced_at = nomination.call.announced_at or utcnow()
-    return {"verification_code": ensure_verification_code(nomination)}
+    code = ensure_verification_code(nomination)
+    # The register of past laureates grows with every announcement (eligibility reads it).
+    record_laureates(nomination, actor)
+    return {"verification_code": code}
 
 
 @operation("nomination", "inform")

@@ -358,7 +358,7 @@ def who_is_told_what(call: Call) -> list[Consequence]:
     """On the announcement's confirmation page: each decided city, and what it will learn."""
     found = []
     for name, nominations in announced_with(call):
-        rows = tuple((n.city.name, _outcome(n)) for n in nominations)
+        rows = tuple((n.nominee_name(), _outcome(n)) for n in nominations)
         if not rows:
             continue
         text = (

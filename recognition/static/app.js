@@ -138,3 +138,23 @@
     if (offered) { select.value = zone; }
   });
 })();
+// Starting a nomination: the nominee's fields show only when someone nominates on another's
+// behalf, and only those of the kind of nominee chosen (all show without this script).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-nominate]").forEach(function (form) {
+    var behalf = form.querySelector("[data-on-behalf]");
+    function update() {
+      var nominator = form.querySelector("input[name='nominator']:checked");
+      var itself = nominator && nominator.value.indexOf("city:") === 0;
+      if (behalf) { behalf.hidden = Boolean(itself); }
+      var kind = form.querySelector("input[name='kind']:checked");
+      form.querySelectorAll("[data-nominee-kind]").forEach(function (box) {
+        var kinds = box.getAttribute("data-nominee-kind").split(" ");
+        box.hidden = Boolean(kind) && kinds.indexOf(kind.value) === -1;
+      });
+    }
+    form.addEventListener("change", update);
+    update();
+  });
+})();

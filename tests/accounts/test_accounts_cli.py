@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from recognition import create_app
 from recognition.accounts.models import City, Membership, User, UserRole
 from recognition.extensions import db
+from recognition.letters.models import Letter
+from recognition.nominations.models import Nomination
 from recognition.notifications.models import OutboxMessage
+from recognition.partners.models import Partner
 from recognition.programmes.models import Call
 from recognition.workflow.history import WorkflowEvent
 
@@ -103,7 +106,7 @@ def test_demo_twice_gives_the_same_counts(app, runner):
     first = counts()
     run_demo(runner)
     assert counts() == first
-    assert first["users"] == 11
+    assert first["users"] == 14  # 1 officer, 4 reviewers, 6 focal points, 3 partner members
 
 
 def test_demo_twice_prints_the_same_logins(app, runner):
@@ -146,7 +149,7 @@ def test_demo_opens_a_call_per_programme(app, demo):
 def test_demo_prints_every_account(demo):
     _password, accounts = demo
     emails = [email for _role, email in accounts]
-    assert len(emails) == len(set(emails)) == 11
+    assert len(emails) == len(set(emails)) == 14
     stored = set(db.session.scalars(sa.select(User.email)))
     assert set(emails) == stored
 
@@ -171,3 +174,19 @@ def test_demo_does_not_override_a_changed_password(app, runner, client):
         "/login", data={"email": "reviewer1@example.org", "password": "changed by the reviewer"}
     )
     assert response.status_code == 302
+
+
+def test_demo_has_two_partners_a_city_nominated_by_one_and_a_referee_s_letter(demo):
+    assert sorted(p.state for p in db.session.scalars(sa.select(Partner))) == [
+        "applied",
+        "verified",
+    ]
+    [nomination] = db.session.scalars(sa.select(Nomination)).all()
+    assert (nomination.city.name, nomination.partner.state, nomination.state) == (
+        "Dakar",
+        "verified",
+        "draft",
+    )
+    assert nomination.consented_at is not None
+    [letter] = db.session.scalars(sa.select(Letter)).all()
+    assert (letter.nomination_id, letter.state) == (nomination.id, "received")

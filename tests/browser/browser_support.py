@@ -21,7 +21,9 @@ def sign_in(page: Page, email: str, password: str = factories.PASSWORD) -> None:
 
 
 def sign_out(page: Page) -> None:
+    """Sign out and wait for the page that follows, so that the next step starts signed out."""
     page.locator("form[action='/logout'] button").click()
+    page.locator("form[action='/logout']").wait_for(state="detached")
 
 
 def submitted_review(nomination, reviewer, value: int = 4):

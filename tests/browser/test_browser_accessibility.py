@@ -14,13 +14,18 @@ from factories import (
     complete_role_model_answers,
     make_assignment,
     make_call,
+    make_city,
     make_focal_point,
     make_nomination,
+    make_partner,
     make_reviewer,
     make_secretariat,
+    make_user,
 )
 from playwright.sync_api import Page
 
+from recognition.letters.models import letter_field
+from recognition.letters.operations import RefereeDetails, ask
 from recognition.timeutil import utcnow
 
 AXE = Axe()
@@ -41,6 +46,11 @@ def campaign(db):
     for n in range(2):
         submitted_review(nomination, make_reviewer(email=f"r{n}@example.org"))
     draft = make_nomination(draft_call, city, state="draft")
+    # A referee asked for a letter of support: the page of the link, opened without an account.
+    referee = RefereeDetails("Rania Referee", "Resilience Network", "rania@example.org", "ar")
+    _letter, letter_token = ask(
+        draft, letter_field(draft.programme, "referee_letters"), referee, focal
+    )
     announced_focal = make_focal_point(email="public@example.org")
     announced_city = announced_focal.memberships[0].city
     announced_city.region = "Pichincha"
@@ -69,6 +79,25 @@ def campaign(db):
     decided.announcement = {"en": "Two cities recognised."}
     make_nomination(decided, city, state="recognised", areas_of_strength=[1, 2, 3, 4, 5])
     make_nomination(decided, announced_city, state="not_recognised")
+    # Campaign partners: a verified one with a recognition it nominated, an application.
+    partner_focal = make_user(email="partner@example.org", name="Claire Martin")
+    partner = make_partner(
+        "Global Alliance for Disaster Reduction",
+        members=[partner_focal, make_user(email="deputy@example.org")],
+        country=None,
+        website="https://alliance.example.org",
+        essentials=[1, 3, 9],
+        offer={"en": "Training for neighbourhood volunteers.", "ar": "تدريب المتطوعين."},
+    )
+    make_nomination(
+        earlier,
+        make_city(name="Dakar", country="SN"),
+        state="announced",
+        partner=partner,
+        areas_of_strength=[1, 2, 3, 4, 5],
+        announced_at=utcnow(),
+    )
+    applicant = make_partner("Andean Network", state="applied", country="PE")
     db.session.commit()
     return {
         "visitor": (
@@ -86,6 +115,21 @@ def campaign(db):
                 "/verify",
                 "/verify/VRFY234567",
                 f"/nominations/{announced.id}",
+                f"/letters/{letter_token}",
+                "/partners",
+                "/partners?country=global&q=alliance",
+                "/partners?q=nowhere",
+                f"/partners/{partner.id}",
+                "/partners/apply",
+            ],
+        ),
+        "partner": (
+            partner_focal,
+            [
+                f"/partners/{partner.id}",
+                f"/partners/{partner.id}/edit",
+                f"/partners/{partner.id}/nominations",
+                "/partners/apply",
             ],
         ),
         "city": (
@@ -94,6 +138,8 @@ def campaign(db):
                 "/nominations",
                 f"/nominations/{nomination.id}",
                 f"/nominations/{draft.id}/edit/nominee",
+                f"/nominations/{draft.id}",  # the letters panel: a letter asked, its form
+                f"/nominations/{draft.id}/letters/referee_letters",
                 f"/nominations/{nomination.id}/edit/self_assessment",
             ],
         ),
@@ -109,6 +155,7 @@ def campaign(db):
                 f"/nominations/{nomination.id}",
                 f"/workflow/call/{draft_call.id}/close",
                 f"/workflow/call/{decided.id}/announce",
+                f"/partners/{applicant.id}",
             ],
         ),
     }

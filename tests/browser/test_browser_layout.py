@@ -35,7 +35,7 @@ def test_the_number_lines_up_with_its_label(page: Page, db, lang, edge):
         call=call,
         state="under_review",
         language="ar",
-        answers={"nominee_name": "جمعية الهلال", "active_since": "2008"},
+        answers={"work_summary": "جمعية الهلال", "active_since": "2008"},
     )
     officer = make_secretariat(email=f"layout-{lang}@example.org", locale=lang)
     db.session.commit()

@@ -22,6 +22,7 @@ SAME_AS_ENGLISH = {
         "Cycle",
         "Description",
         "Innovation",
+        "Organisation",
         "Menu",
         "Motivation",
         "Notifications",
@@ -42,6 +43,7 @@ SAME_AS_ENGLISH = {
 ALLOWED_SAME = {
     "≥ %(num)s",
     "%(name)s: %(reasons)s",
+    "%(name)s, %(when)s",
     "%(where)s: %(message)s",
     "%(done)s of %(total)s",
     "%(score)s/%(max)s",

@@ -21,7 +21,7 @@ def page_of(app, client, login_as):
         call=call,
         state="under_review",
         language="ar",
-        answers={"nominee_name": "جمعية الهلال", "active_since": "2008"},
+        answers={"work_summary": "جمعية الهلال", "active_since": "2008"},
     )
     officer = make_secretariat()
     db.session.commit()

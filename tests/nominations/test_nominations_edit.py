@@ -220,7 +220,7 @@ def test_script_is_shown_escaped_in_the_form(editor, draft):
 
 def test_country_answers_are_named_in_the_readers_language(db, client, login_as, city):
     call = factories.make_call(programme_id="sasakawa_award")
-    nomination = factories.make_nomination(call=call, city=city, answers={"nominee_country": "DE"})
+    nomination = factories.make_nomination(call=call, city=city, answers={"work_country": "DE"})
     reader = factories.make_focal_point(city=city, locale="fr")
     db.session.commit()
     login_as(reader)

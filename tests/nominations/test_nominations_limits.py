@@ -104,3 +104,12 @@ def test_a_file_the_storage_refuses_keeps_the_text_typed_beside_it(
     answers = _stored(draft)
     assert answers["nominator_name"] == "Kept across the failure"
     assert db.session.query(Attachment).filter_by(nomination_id=draft.id).count() == 0
+
+
+def test_the_limit_holds_with_csrf_protection_on(app, client, login_as, focal, monkeypatch):
+    """The CSRF check reads the whole form: the size limit must refuse the body before it."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    db.session.commit()
+    login_as(focal)
+    response = client.post("/language", data={"lang": "fr", "next": "p" * (3 << 20)})
+    assert response.status_code == 413

@@ -14,6 +14,7 @@ from recognition.config import LANGUAGES
 from recognition.nominations import operations
 from recognition.nominations.models import Nomination
 from recognition.nominations.operations import NominationRefused, start
+from recognition.nominees.models import nominee_for_city
 from recognition.timeutil import utcnow
 
 
@@ -56,7 +57,9 @@ def test_nomination_is_written_in_the_chosen_language(
 ):
     db.session.commit()
     login_as(focal)
-    client.post(f"/calls/{call.id}/nominate", data={"city": city.id, "language": language})
+    client.post(
+        f"/calls/{call.id}/nominate", data={"nominator": f"city:{city.id}", "language": language}
+    )
     [nomination] = nominations(db)
     assert nomination.language == language
 
@@ -64,7 +67,9 @@ def test_nomination_is_written_in_the_chosen_language(
 def test_starting_opens_the_first_section_of_a_new_draft(db, client, login_as, call, city, focal):
     db.session.commit()
     login_as(focal)
-    response = client.post(f"/calls/{call.id}/nominate", data={"city": city.id, "language": "en"})
+    response = client.post(
+        f"/calls/{call.id}/nominate", data={"nominator": f"city:{city.id}", "language": "en"}
+    )
     [nomination] = nominations(db)
     assert response.headers["Location"] == f"/nominations/{nomination.id}/edit/profile"
     assert (nomination.state, nomination.city_id, nomination.created_by_id) == (
@@ -77,7 +82,9 @@ def test_starting_opens_the_first_section_of_a_new_draft(db, client, login_as, c
 def test_unknown_language_is_refused(db, client, login_as, call, city, focal):
     db.session.commit()
     login_as(focal)
-    response = client.post(f"/calls/{call.id}/nominate", data={"city": city.id, "language": "xx"})
+    response = client.post(
+        f"/calls/{call.id}/nominate", data={"nominator": f"city:{city.id}", "language": "xx"}
+    )
     assert response.status_code == 200
     assert "Not a valid choice." in text(response)
     assert nominations(db) == []
@@ -95,7 +102,7 @@ def test_second_start_by_post_creates_nothing(db, client, login_as, draft, city,
     db.session.commit()
     login_as(focal)
     response = client.post(
-        f"/calls/{draft.call_id}/nominate", data={"city": city.id, "language": "fr"}
+        f"/calls/{draft.call_id}/nominate", data={"nominator": f"city:{city.id}", "language": "fr"}
     )
     assert response.headers["Location"] == f"/nominations/{draft.id}"
     assert nominations(db) == [draft]
@@ -147,7 +154,7 @@ def test_start_after_the_deadline_names_the_deadline(db, client, login_as, city,
     login_as(focal)
     response = client.post(
         f"/calls/{call.id}/nominate",
-        data={"city": city.id, "language": "en"},
+        data={"nominator": f"city:{city.id}", "language": "en"},
         follow_redirects=True,
     )
     assert response.request.path == f"/calls/{call.id}"
@@ -190,7 +197,9 @@ def test_focal_point_of_two_cities_chooses_the_city(db, client, login_as, call, 
     db.session.add(factories.Membership(user=focal, city=second))
     db.session.commit()
     login_as(focal)
-    client.post(f"/calls/{call.id}/nominate", data={"city": second.id, "language": "en"})
+    client.post(
+        f"/calls/{call.id}/nominate", data={"nominator": f"city:{second.id}", "language": "en"}
+    )
     [nomination] = nominations(db)
     assert nomination.city_id == second.id
 
@@ -200,7 +209,7 @@ def test_a_city_the_user_does_not_act_for_cannot_be_chosen(db, client, login_as,
     db.session.commit()
     login_as(focal)
     response = client.post(
-        f"/calls/{call.id}/nominate", data={"city": stranger.id, "language": "en"}
+        f"/calls/{call.id}/nominate", data={"nominator": f"city:{stranger.id}", "language": "en"}
     )
     assert "Not a valid choice." in text(response)
     assert nominations(db) == []
@@ -212,18 +221,18 @@ def test_city_with_two_focal_points_starting_at_once_gets_one_nomination(
     """The second start, having missed the first in its lookup, meets the unique constraint and
     is sent to the first nomination instead of failing."""
     colleague = factories.make_focal_point(city=city)
-    first = start(call, city, "en", focal)
+    first = start(call, nominee_for_city(city), "en", focal)
     real_lookup = operations.existing_nomination
     lookups = []
 
-    def lookup(call, city):
+    def lookup(call, nominee):
         """The first lookup runs before the other start was written: it finds nothing."""
-        lookups.append(city)
-        return None if len(lookups) == 1 else real_lookup(call, city)
+        lookups.append(nominee)
+        return None if len(lookups) == 1 else real_lookup(call, nominee)
 
     monkeypatch.setattr(operations, "existing_nomination", lookup)
     with pytest.raises(NominationRefused) as refused:
-        start(call, city, "fr", colleague)
+        start(call, nominee_for_city(city), "fr", colleague)
     assert refused.value.existing == first
     assert len(lookups) == 2
     db.session.commit()
@@ -239,7 +248,7 @@ def test_past_recognition_excludes_a_city_from_role_model_city(
     login_as(focal)
     response = client.post(
         f"/calls/{call.id}/nominate",
-        data={"city": city.id, "language": "en"},
+        data={"nominator": f"city:{city.id}", "language": "en"},
         follow_redirects=True,
     )
     assert "Your city is already recognised under this programme." in text(response)

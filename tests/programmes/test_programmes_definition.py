@@ -177,6 +177,24 @@ ERRORS = [
         "use at most 64 lower-case letters, digits and underscores",
     ),
     ("no sections", _set(["sections"], []), "sections", "a list of sections is required"),
+    (
+        "unknown kind of nominator",
+        _set(["nomination", "nominators"], ["self", "anyone"]),
+        "nomination.nominators",
+        "'anyone' is not one of self, partner, registered",
+    ),
+    (
+        "a nominee nominating itself that cannot be a city",
+        _set(["nomination", "nominees"], ["person"]),
+        "nomination.nominators",
+        "'self': a nominee nominating itself is a city",
+    ),
+    (
+        "consent not a boolean",
+        _set(["nomination", "consent"], "yes"),
+        "nomination.consent",
+        "true or false",
+    ),
 ]
 
 

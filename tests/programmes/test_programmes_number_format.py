@@ -70,9 +70,9 @@ def test_number_fields_are_quantities_unless_the_programme_says_otherwise():
 @pytest.mark.parametrize(
     ("index", "options", "message"),
     [
-        (3, {"format": "decade"}, "unknown format 'decade' (one of number, year)"),
-        (3, {"format": "year", "integer": False}, "a year is a whole number"),
-        (1, {"format": "year"}, "only number fields have a format, not 'text'"),
+        (2, {"format": "decade"}, "unknown format 'decade' (one of number, year)"),
+        (2, {"format": "year", "integer": False}, "a year is a whole number"),
+        (1, {"format": "year"}, "only number fields have a format, not 'country'"),
     ],
 )
 def test_a_wrong_format_is_a_definition_error_naming_file_and_key(

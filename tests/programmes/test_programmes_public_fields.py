@@ -22,8 +22,7 @@ SHIPPED_PUBLIC = {
     },
     "sasakawa_award": {
         "nominee_type",
-        "nominee_name",
-        "nominee_country",
+        "work_country",
         "active_since",
         "work_summary",
     },

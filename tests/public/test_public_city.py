@@ -41,8 +41,7 @@ def lyon(db, published):
         announced_at=published.sasakawa.announced_at,
         language="ar",
         answers={
-            "nominee_name": "Lyon civil protection",
-            "nominee_country": "FR",
+            "work_country": "FR",
             "work_summary": "Flood parks along the Rhône.",
             "concrete_results": "Secret figures for the jury.",
         },

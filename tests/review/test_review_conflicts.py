@@ -7,6 +7,7 @@ import factories
 import pytest
 
 from recognition.accounts.models import Membership
+from recognition.nominees.models import Nominee
 from recognition.review.operations import conflict_reasons
 
 
@@ -47,13 +48,6 @@ def test_a_reviewer_from_another_or_no_country_has_no_conflict(app, country):
             {"nominator_name": "Resilience Partners"},
             "resilience partners",
             "Resilience Partners",
-        ),
-        # The nominee of a Sasakawa Award nomination, affiliations separated by ";".
-        (
-            "sasakawa_award",
-            {"nominee_name": "Red Crescent Society"},
-            "WMO; Red Crescent Society",
-            "Red Crescent Society",
         ),
     ],
 )
@@ -105,3 +99,28 @@ def test_every_reason_is_reported(app):
         "from the same country as the city",
         "declared an affiliation with Resilience Partners",
     ]
+
+
+def test_an_affiliation_with_a_nominee_that_is_not_a_city_is_a_conflict(app):
+    """The nominee of a Sasakawa Award nomination, affiliations separated by ";"."""
+    nominee = Nominee(
+        kind="organisation",
+        names={"en": "Red Crescent Society"},
+        source_language="en",
+        country="EG",
+    )
+    nomination = factories.make_nomination(
+        call=factories.make_call(programme_id="sasakawa_award", state="reviewing"),
+        city=None,
+        nominee=nominee,
+        state="under_review",
+    )
+    reviewer = factories.make_reviewer(country="KE", affiliations="WMO; Red Crescent Society")
+    assert _reasons(reviewer, nomination) == ["declared an affiliation with Red Crescent Society"]
+
+
+def test_an_affiliation_with_the_nominating_partner_is_a_conflict(app):
+    nomination = _nomination()
+    nomination.partner = factories.make_partner(name="Resilience Alliance")
+    reviewer = factories.make_reviewer(country="KE", affiliations="Resilience Alliance")
+    assert _reasons(reviewer, nomination) == ["declared an affiliation with Resilience Alliance"]

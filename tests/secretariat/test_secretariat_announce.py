@@ -9,6 +9,7 @@ from secretariat_support import flashes
 
 from recognition.extensions import db as _db
 from recognition.nominations.models import Nomination
+from recognition.nominees.models import RegisterEntry
 from recognition.notifications.models import OutboxMessage
 from recognition.programmes.models import Call
 
@@ -219,3 +220,15 @@ def test_a_decision_not_to_recognise_is_told_once(db, login_as, decided, as_offi
     as_officer.post(f"/workflow/nomination/{riga.id}/inform", data={"next": "/", "confirmed": "y"})
     to_riga = db.session.query(OutboxMessage).filter_by(to_email="focal@riga.example").count()
     assert to_riga == 1
+
+
+def test_announcing_adds_the_recognised_to_the_register_of_past_laureates(db, decided, as_officer):
+    call, nominations = decided
+    call.announcement = {"en": "Congratulations"}
+    db.session.commit()
+    announce(as_officer, call)
+    entries = _db.session.query(RegisterEntry).order_by(RegisterEntry.name).all()
+    assert [(e.name, e.country, e.programme_id) for e in entries] == [
+        ("Lyon", "FR", "role_model_city"),
+        ("Porto", "FR", "role_model_city"),
+    ]

@@ -64,7 +64,7 @@ def records(db, world, officer):
 
 
 def test_nominations_csv_has_state_and_answers(as_officer, records):
-    rows = {r["city"]: r for r in export_csv(as_officer, records.call, "nominations")}
+    rows = {r["nominee"]: r for r in export_csv(as_officer, records.call, "nominations")}
     lyon = rows["Lyon"]
     assert (lyon["state"], lyon["country"]) == ("under_review", "FR")
     assert lyon["population"] == "513275"
@@ -73,7 +73,7 @@ def test_nominations_csv_has_state_and_answers(as_officer, records):
 
 
 def test_nominations_csv_has_the_decisions(as_officer, records):
-    rows = {r["city"]: r for r in export_csv(as_officer, records.call, "nominations")}
+    rows = {r["nominee"]: r for r in export_csv(as_officer, records.call, "nominations")}
     porto = rows["Porto"]
     assert porto["state"] == "recognised"
     assert porto["areas_of_strength"] == "1 2 3 4 5"
@@ -85,13 +85,13 @@ def test_nominations_csv_has_the_decisions(as_officer, records):
 def test_nominations_csv_leaves_out_other_calls(db, as_officer, records):
     factories.make_nomination(city=factories.make_city(name="Elsewhere"), state="submitted")
     db.session.commit()
-    cities = {r["city"] for r in export_csv(as_officer, records.call, "nominations")}
+    cities = {r["nominee"] for r in export_csv(as_officer, records.call, "nominations")}
     assert cities == {"Lyon", "Porto"}
 
 
 def test_scores_csv_names_each_reviewer(as_officer, records):
     rows = export_csv(as_officer, records.call, "scores")
-    lyon = [r for r in rows if r["city"] == "Lyon" and r["criterion"] == "innovation"]
+    lyon = [r for r in rows if r["nominee"] == "Lyon" and r["criterion"] == "innovation"]
     assert sorted((r["reviewer_name"], r["reviewer_email"], r["score"]) for r in lyon) == [
         ("Ana", "ana@r.example", "4"),
         ("Ben", "ben@r.example", "2"),
@@ -136,7 +136,7 @@ def test_history_csv_leaves_out_other_calls(db, as_officer, records, officer):
 def test_xlsx_has_every_sheet(as_officer, records):
     sheets = export_xlsx(as_officer, records.call)
     assert list(sheets) == list(KINDS)
-    assert {r["city"] for r in sheets["nominations"]} == {"Lyon", "Porto"}
+    assert {r["nominee"] for r in sheets["nominations"]} == {"Lyon", "Porto"}
     assert len(sheets["scores"]) == 3 * 13
     assert any(r["transition"] == "recognise" for r in sheets["history"])
 
@@ -151,7 +151,7 @@ def test_xlsx_keeps_numbers_as_numbers(as_officer, records):
 def test_formulas_are_neutralised_in_csv(db, as_officer, records, formula):
     records.nomination.answers = {**records.nomination.answers, "motivation": formula}
     db.session.commit()
-    rows = {r["city"]: r for r in export_csv(as_officer, records.call, "nominations")}
+    rows = {r["nominee"]: r for r in export_csv(as_officer, records.call, "nominations")}
     assert rows["Lyon"]["motivation"] == "'" + formula
 
 
@@ -159,14 +159,14 @@ def test_formulas_are_neutralised_in_xlsx(db, as_officer, records):
     records.nomination.answers = {**records.nomination.answers, "motivation": "=1+1"}
     db.session.commit()
     sheets = export_xlsx(as_officer, records.call)
-    [lyon] = [r for r in sheets["nominations"] if r["city"] == "Lyon"]
+    [lyon] = [r for r in sheets["nominations"] if r["nominee"] == "Lyon"]
     assert lyon["motivation"] == "'=1+1"
 
 
 def test_formulas_in_city_names_are_neutralised(db, as_officer, records):
     records.city.name = "=cmd|' /C calc'!A0"
     db.session.commit()
-    cities = {r["city"] for r in export_csv(as_officer, records.call, "nominations")}
+    cities = {r["nominee"] for r in export_csv(as_officer, records.call, "nominations")}
     assert "'=cmd|' /C calc'!A0" in cities
 
 

@@ -22,6 +22,7 @@ def busy(db, world):
     # One reviewer short, so the conflict still waits for a replacement on its worklist.
     world.call.reviewers_per_nomination = 4
     factories.make_city(name="Pendington", state="pending")
+    factories.make_partner(name="Applying Alliance", state="applied")
     factories.make_call(state="open", title="Open call")
     db.session.commit()
     return world
@@ -56,6 +57,7 @@ WORKLISTS = [
     ("nomination", "under_review"),
     ("nomination", "to_announce"),
     ("review", "conflicts"),
+    ("partner", "partners_to_verify"),
 ]
 
 

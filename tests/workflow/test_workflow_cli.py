@@ -87,7 +87,7 @@ def test_show_prints_the_permission_table_and_transitions(runner):
     assert "return: submitted, under_review -> returned [secretariat]" in result.output
     assert (
         "submit: draft -> submitted [owner] "
-        "when city_is_verified, call_is_open, nomination_is_complete"
+        "when nominator_is_verified, nominee_consented, call_is_open, nomination_is_complete"
     ) in result.output
 
 

@@ -296,7 +296,15 @@ def test_load_directory_reports_problems_of_every_file(tmp_path):
 
 def test_the_shipped_workflows_validate(rolled_back_app):
     definitions = load_directory(WORKFLOWS, guards.names())
-    assert set(definitions) == {"nomination", "review", "call", "city", "site"}
+    assert set(definitions) == {
+        "nomination",
+        "review",
+        "call",
+        "city",
+        "site",
+        "partner",
+        "letter",
+    }
     assert validate_filters(definitions) == []
     for definition in definitions.values():
         assert definition.source == f"{definition.id}.yaml"

@@ -14,6 +14,7 @@ from workflow_support import DEFINITIONS, history, make_nomination
 
 from recognition.extensions import db
 from recognition.nominations.models import Nomination
+from recognition.nominees.models import nominee_for_city
 from recognition.review.models import Assignment
 from recognition.scale import load_scale
 from recognition.workflow import guards
@@ -192,7 +193,9 @@ def test_create_starts_in_the_initial_state_and_records_it(rolled_back_app):
     call = factories.make_call("role_model_city")
     focal = factories.make_focal_point()
     city = focal.memberships[0].city
-    nomination = Nomination(call=call, call_id=call.id, city=city, city_id=city.id, answers={})
+    nomination = Nomination(
+        call=call, call_id=call.id, nominee=nominee_for_city(city), city=city, city_id=city.id
+    )
     event = create(nomination, focal)
     assert nomination.state == "draft"
     assert (event.transition, event.from_state, event.to_state, event.actor_id) == (
@@ -207,7 +210,9 @@ def test_create_starts_in_the_initial_state_and_records_it(rolled_back_app):
 def test_create_refuses_whom_the_creation_guard_does_not_name(rolled_back_app):
     call = factories.make_call("role_model_city")
     city = factories.make_city()
-    nomination = Nomination(call=call, call_id=call.id, city=city, city_id=city.id, answers={})
+    nomination = Nomination(
+        call=call, call_id=call.id, nominee=nominee_for_city(city), city=city, city_id=city.id
+    )
     with pytest.raises(NotAllowed):
         create(nomination, factories.make_secretariat())
     assert nomination not in db.session
@@ -220,7 +225,9 @@ def test_create_applies_the_programme_s_eligibility_rules(rolled_back_app):
     earlier = factories.make_call("role_model_city", state="announced", cycle="2020")
     factories.make_nomination(call=earlier, city=city, state="announced")
     call = factories.make_call("role_model_city")
-    nomination = Nomination(call=call, call_id=call.id, city=city, city_id=city.id, answers={})
+    nomination = Nomination(
+        call=call, call_id=call.id, nominee=nominee_for_city(city), city=city, city_id=city.id
+    )
     with pytest.raises(ConditionNotMet) as caught:
         create(nomination, focal)
     assert str(caught.value.message) == "Your city is already recognised under this programme."

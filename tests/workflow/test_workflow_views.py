@@ -185,7 +185,7 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
     announced_row = re.search(r'<th scope="row">Recognised and announced.*?</tr>', html, re.DOTALL)
     assert announced_row is not None and "Anyone" in announced_row.group(0)
     draft_row = re.search(r'<th scope="row">Draft.*?</tr>', html, re.DOTALL).group(0)
-    assert "City (focal points of the nominating city)" in draft_row
+    assert "Authors (the nominated city&#39;s focal points and the nominator)" in draft_row
     assert "Assigned reviewer" not in draft_row
 
     transitions = re.search(r'<ul class="list-group transitions">(.*?)</ul>', html, re.DOTALL)
@@ -195,9 +195,11 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
         "Who: Secretariat. A comment is required."
     ) in text
     assert (
-        "Submit : Draft → Submitted. Who: City (focal points of the nominating city). "
-        "Only when: the city is verified by the secretariat; the call is open for nominations; "
-        "every required field is filled in and valid."
+        "Submit : Draft → Submitted. Who: Authors (the nominated city's focal points and the "
+        "nominator). "
+        "Only when: the nominating city or partner is verified by the secretariat; the "
+        "nominated city accepted the nomination (when it must); the call is open for "
+        "nominations; every required field is filled in and valid."
     ) in text
     assert (
         "Recognise : Under review, Shortlisted → Recognised. Needs the permission: Decide. "

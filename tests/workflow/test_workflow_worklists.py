@@ -48,6 +48,7 @@ def test_the_secretariat_sees_its_worklists_with_counts(rolled_back_app):
         ("review", "conflicts"): 0,
         ("call", "open_calls"): 1,
         ("city", "awaiting_verification"): 1,
+        ("partner", "partners_to_verify"): 0,
     }
     entry = next(e for e in worklists_for(officer) if e.worklist.id == "awaiting_screening")
     assert entry.worklist.title == "Awaiting screening"

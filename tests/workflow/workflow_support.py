@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from recognition.extensions import db
+from recognition.partners.models import PartnerMember
 from recognition.timeutil import utcnow
 from recognition.workflow.definition import WorkflowDefinition, load_definition
 from recognition.workflow.history import WorkflowEvent
@@ -25,13 +26,14 @@ WORKFLOWS = ROOT / "workflows"
 
 DEFINITIONS: dict[str, WorkflowDefinition] = {
     name: load_definition(WORKFLOWS / f"{name}.yaml")
-    for name in ("nomination", "review", "call", "city")
+    for name in ("nomination", "review", "call", "city", "partner")
 }
 
 #: Each kind of user the tests build, per workflow: one role on the object, nothing more.
 ROLES: dict[str, tuple[str, ...]] = {
     "nomination": (
         "owner",
+        "nominator",
         "assigned_reviewer",
         "reviewer",
         "secretariat",
@@ -42,6 +44,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "review": ("assignee", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
     "call": ("focal_point", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
     "city": ("member", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
+    "partner": ("member", "reviewer", "secretariat", "admin", "anonymous", "authenticated"),
 }
 
 _SIGNED_IN = frozenset({"anonymous", "authenticated"})
@@ -54,10 +57,13 @@ EFFECTIVE_ROLES: dict[str, frozenset[str]] = {
     "reviewer": _SIGNED_IN | {"reviewer"},
     "secretariat": _SIGNED_IN | {"secretariat"},
     "admin": _SIGNED_IN | {"admin"},
-    "owner": _SIGNED_IN | {"owner"},
+    # A focal point of the nominated city; a nominator on its behalf (an author too).
+    "owner": _SIGNED_IN | {"owner", "nominee"},
+    "nominator": _SIGNED_IN | {"owner", "nominator"},
     "assigned_reviewer": _SIGNED_IN | {"reviewer", "assigned_reviewer"},
     "assignee": _SIGNED_IN | {"reviewer", "assignee"},
-    "focal_point": _SIGNED_IN | {"focal_point"},
+    # A verified city's focal point may nominate it (the call's nominator) too.
+    "focal_point": _SIGNED_IN | {"focal_point", "nominator"},
     "member": _SIGNED_IN | {"member"},
 }
 
@@ -141,6 +147,8 @@ def make_object(workflow: str, state: str):
         return make_open_call(state=state)
     if workflow == "city":
         return factories.make_city(state=state)
+    if workflow == "partner":
+        return factories.make_partner(state=state)
     raise KeyError(workflow)
 
 
@@ -157,6 +165,12 @@ def make_user_with_role(workflow: str, role: str, obj: Any):
         return factories.make_user(roles=(role,), password=None)
     if role == "owner":
         return factories.make_focal_point(city=obj.city, password=None)
+    if role == "nominator":
+        user = factories.make_user(password=None)
+        obj.created_by_id = user.id
+        obj.consented_at = utcnow()  # the city accepted its nomination
+        db.session.flush()
+        return user
     if role == "assigned_reviewer":
         reviewer = factories.make_reviewer(password=None)
         factories.make_assignment(obj, reviewer, state="accepted")
@@ -165,6 +179,11 @@ def make_user_with_role(workflow: str, role: str, obj: Any):
         return obj.reviewer
     if role == "focal_point":
         return factories.make_focal_point(password=None)
+    if role == "member" and workflow == "partner":
+        user = factories.make_user(password=None)
+        db.session.add(PartnerMember(partner=obj, user=user, role="deputy"))
+        db.session.flush()
+        return user
     if role == "member":
         return factories.make_focal_point(city=obj, password=None)
     raise KeyError((workflow, role))
@@ -186,7 +205,6 @@ def _unset_dates(call) -> None:
 
 #: predicate name -> function(obj) that makes the predicate false for ``obj``.
 BREAKERS = {
-    "city_is_verified": lambda n: setattr(n.city, "state", "pending"),
     "call_is_open": lambda n: _close_call(n.call),
     "nomination_is_complete": lambda n: setattr(n, "answers", {}),
     "reviews_complete": lambda n: factories.make_assignment(n, state="accepted"),
@@ -200,6 +218,11 @@ BREAKERS = {
     "call_is_announced": lambda n: setattr(n.call, "state", "decided"),
     "call_is_reviewing": lambda n: setattr(n.call, "state", "open"),
     "city_not_yet_told": lambda n: setattr(n, "announced_at", utcnow()),
+    "nominator_is_verified": lambda n: setattr(n.city, "state", "pending"),
+    # Nominated by someone else (not a focal point of the city), not yet accepted.
+    "nominee_consented": lambda n: setattr(n, "created_by_id", factories.make_user().id),
+    # No city to ask: nobody's consent is needed.
+    "nominee_must_consent": lambda n: setattr(n, "city_id", None),
 }
 
 

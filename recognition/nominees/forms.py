@@ -1,0 +1,23 @@
+"""The secretariat's forms for the register of past laureates."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        description=_l(
+            "Columns year, name, country and level, named on the first line; UTF-8 text, "
+            "commas or semicolons."
+        ),
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    #: The rows to add, as the preview read them (signed; see views.confirm_import).
+    token = HiddenField()
