@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (
         accounts,
+        deliberation,
         letters,
         nominations,
         nominees,
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
         partners,
         programmes,
         public,
+        reading,
         review,
         secretariat,
         workflow,
@@ -66,8 +68,10 @@ def create_app(config: dict | None = None) -> Flask:
         nominations,
         letters,
         review,
+        deliberation,
         secretariat,
         public,
+        reading,
         notifications,
     ):
         package.init_app(app)

@@ -1,6 +1,7 @@
 """Demo data: a secretariat, reviewers, six cities in six countries, two campaign partners,
-an open call per programme, a city nominated by a partner (accepted, with a referee's letter)
-and a register of past laureates. Loading twice changes nothing."""
+an open call per programme, a city nominated by a partner (accepted, with a referee's letter),
+a register of past laureates and last cycle's Sasakawa call in its second review round.
+Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .partners.demo import load_demo_partners
 from .partners.models import partners_of
 from .programmes.demo import load_demo_calls
 from .programmes.models import Call
+from .review.demo import load_demo_rounds
 from .workflow.engine import fire
 from .workflow.security import global_roles, roles_with_permission
 
@@ -31,6 +33,13 @@ REVIEWERS = [
     ("reviewer3@example.org", "Elena Reviewer", "ru", "KZ", "Almaty Engineering Institute"),
     ("reviewer4@example.org", "Wei Reviewer", "zh", "CN", "Tsinghua University"),
 ]
+#: The languages each demo reviewer reads (automatic assignment keeps to them).
+READS = {
+    "reviewer1@example.org": ["ar", "en", "fr"],
+    "reviewer2@example.org": ["fr", "en", "es"],
+    "reviewer3@example.org": ["ru", "en", "zh"],
+    "reviewer4@example.org": ["zh", "en", "ru"],
+}
 #: (e-mail, focal point's name, language, city, country, region, population)
 CITIES = [
     (
@@ -74,6 +83,7 @@ def load_demo() -> dict:
                 roles=reviewer_roles,
                 country=country,
                 affiliations=affiliation,
+                languages=READS.get(email, []),
             )
         accounts.append((f"reviewer ({locale})", email))
     for email, name, locale, city_name, country, region, population in CITIES:
@@ -88,6 +98,7 @@ def load_demo() -> dict:
     _partner_nominates_a_city()
     load_demo_letter()
     load_demo_register(actor=officer)
+    load_demo_rounds(officer, [u for u in (_user(r[0]) for r in REVIEWERS) if u is not None])
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}
 

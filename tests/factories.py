@@ -111,6 +111,7 @@ def make_nomination(call=None, city=None, state="draft", answers=None, **fields)
         # reviewed, public once it is announced, open for anything earlier.
         call_state = {
             "under_review": "reviewing",
+            "longlisted": "reviewing",
             "shortlisted": "reviewing",
             "recognised": "reviewing",
             "not_recognised": "reviewing",
@@ -228,6 +229,7 @@ def make_ready_nomination(state: str = "draft", **fields):
         "recognised": "announced",
         "not_recognised": "announced",
         "under_review": "reviewing",
+        "longlisted": "reviewing",
         "shortlisted": "reviewing",
     }.get(state, "open")
     fields.setdefault(

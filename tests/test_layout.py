@@ -17,8 +17,10 @@ FEATURES = (
     "nominations",
     "letters",
     "review",
+    "deliberation",
     "secretariat",
     "public",
+    "reading",
 )
 PACKAGES = (*FEATURES, "notifications", "workflow")
 

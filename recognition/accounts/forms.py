@@ -13,6 +13,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,9 +26,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
-from ..i18n import country_choices, language_choices
+from ..i18n import country_choices, language_choices, language_name
 from ..workflow.registry import definition_for
 from ..workflow.security import SITE
 from .operations import email_taken
@@ -103,7 +105,32 @@ class RegistrationForm(AccountForm):
             raise ValidationError(_l("An account with this e-mail address already exists."))
 
 
-class ProfileForm(AccountForm):
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes. (As programmes.formbuilder's, which this package cannot
+    import: programmes imports accounts.)"""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReadsLanguages:
+    """Part of a form with a ``languages`` field: the languages someone reads, as checkboxes,
+    each language named in itself (whoever reads a language recognises its own name)."""
+
+    def _offer_languages(self) -> None:
+        self.languages.choices = [(code, language_name(code)) for code in LANGUAGES]
+
+    def validate_languages(self, field) -> None:
+        if any(code not in LANGUAGES for code in field.data or ()):
+            raise ValidationError(_l("Choose among the languages offered."))
+
+    def languages_read(self) -> list[str]:
+        """The languages ticked, in the site's order, each once."""
+        ticked = set(self.languages.data or ())
+        return [code for code in LANGUAGES if code in ticked]
+
+
+class ProfileForm(ReadsLanguages, AccountForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Preferred language"), choices=[])
     timezone = SelectField(_l("Time zone"), choices=[])
@@ -121,12 +148,22 @@ class ProfileForm(AccountForm):
             "nominations they name."
         ),
     )
+    # The choices are checked by validate_languages, with a message of ours.
+    languages = MultiCheckboxField(
+        _l("Languages you read"),
+        validate_choice=False,
+        description=_l(
+            "You are assigned nominations written in these languages. If you tick none, the "
+            "language you chose for this site counts."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = language_choices()
         self.timezone.choices = timezone_choices()
         self.country.choices = [("", _l("Not set")), *country_choices()]
+        self._offer_languages()
 
     def validate_locale(self, field) -> None:
         if field.data not in LANGUAGES:
@@ -162,7 +199,7 @@ class SetPasswordForm(AccountForm):
     )
 
 
-class InviteForm(AccountForm):
+class InviteForm(ReadsLanguages, AccountForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=[])
@@ -173,6 +210,14 @@ class InviteForm(AccountForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("One per line; used to avoid conflicts of interest."),
     )
+    languages = MultiCheckboxField(
+        _l("Languages the reviewer reads"),
+        validate_choice=False,
+        description=_l(
+            "Nominations are assigned only in these languages. If none is ticked, the language "
+            "of the invitation counts."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,6 +227,7 @@ class InviteForm(AccountForm):
         self.role.choices = [(role, _l(site.roles[role])) for role in site.invitable]
         self.locale.choices = language_choices()
         self.country.choices = [("", _l("Not set")), *country_choices()]
+        self._offer_languages()
 
     def validate_email(self, field) -> None:
         if email_taken(field.data):

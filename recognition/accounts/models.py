@@ -35,7 +35,13 @@ class User(UserMixin, db.Model):
     #: detect conflicts of interest before assignment.
     country: Mapped[str | None] = mapped_column(sa.String(2))
     affiliations: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The languages (codes of config.LANGUAGES) a reviewer reads nominations in; automatic
+    #: assignment keeps to them. Empty: not declared, and then the interface language
+    #: (``locale``) counts, see review.operations.languages_read.
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
     email_confirmed_at: Mapped[datetime | None]
+    #: When the user last opened "My reviews": what came since is marked new there.
+    reviews_seen_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Sessions carry the generation they were opened in; raising it signs out every one
     #: (logout, password change or reset, "sign out everywhere").

@@ -13,7 +13,7 @@ from ..timeutil import utcnow
 from ..web import safe_next
 from ..workflow.engine import available_transitions
 from ..workflow.history import history_of
-from ..workflow.security import require
+from ..workflow.security import can, require
 from . import bp
 from .forms import (
     InviteForm,
@@ -148,6 +148,8 @@ def profile():
         current_user.timezone = form.timezone.data
         current_user.country = form.country.data or None
         current_user.affiliations = form.affiliations.data or ""
+        if can(current_user, "review"):  # the only ones the page asks
+            current_user.languages = form.languages_read()
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -291,6 +293,7 @@ def invite():
                 roles=(form.role.data,),
                 country=form.country.data or None,
                 affiliations=form.affiliations.data or "",
+                languages=form.languages_read(),
             )
         except sa.exc.IntegrityError:
             _email_taken_meanwhile(form)

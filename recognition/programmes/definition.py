@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -144,6 +144,49 @@ class Rubric:
         return sum(c.weight for c in self.criteria)
 
 
+#: How nominations enter a round: all (every nomination accepted for review: the first
+#: round), the best N or the best X % of the previous round's ranking, or whom the
+#: secretariat selects.
+ROUND_ENTRIES = ("all", "top", "top_percent", "selection")
+#: Who reviews in a round: the reviewers' pool (automatic assignment picks N per nomination)
+#: or the call's named jury for the round (every juror reviews every nomination).
+ROUND_PANELS = ("pool", "jury")
+ROUND_KEYS = {
+    "id", "title", "state", "via", "enters", "panel", "reviewers", "criteria",
+    "see_other_scores", "discussion",
+}  # fmt: skip
+#: The round of a programme that declares none: one review of every accepted nomination.
+DEFAULT_ROUND = "review"
+
+
+@dataclass(frozen=True)
+class Round:
+    """One review round: which nominations enter it and how, who reviews them, on which
+    criteria (a subset of the rubric, with the round's weights), and whether the panel sees
+    each other's scores and deliberates. A nomination is in the round while it is in one of
+    the round's ``states`` (nomination workflow); ``via`` is the transition that brings it
+    there from the previous round."""
+
+    id: str
+    title: str
+    states: tuple[str, ...]
+    rubric: Rubric
+    via: str | None = None
+    enters: str = "all"
+    #: N for ``top``, X for ``top_percent``.
+    enters_count: float | None = None
+    panel: str = "pool"
+    #: Reviewers per nomination (pool); None: the call's number.
+    reviewers: int | None = None
+    #: None: the call's setting.
+    see_other_scores: bool | None = None
+    discussion: bool = False
+
+    @property
+    def state(self) -> str:
+        return self.states[0]
+
+
 @dataclass(frozen=True)
 class Level:
     id: str
@@ -189,6 +232,21 @@ class Programme:
     issuer: Issuer | None = None
     #: Who may nominate whom, and whether a city nominated by someone else consents first.
     nominating: Nominating = field(default_factory=lambda: Nominating())
+    #: The review rounds, in order (at least one).
+    rounds: tuple[Round, ...] = ()
+
+    def round(self, round_id: str | None) -> Round:
+        """The round of that id; the first round for an unknown or empty id."""
+        return next((r for r in self.rounds if r.id == round_id), self.rounds[0])
+
+    def round_in(self, state: str) -> Round | None:
+        """The round a nomination in ``state`` is in, if any."""
+        return next((r for r in self.rounds if state in r.states), None)
+
+    def next_round(self, round_id: str) -> Round | None:
+        ids = [r.id for r in self.rounds]
+        index = ids.index(round_id) if round_id in ids else -1
+        return self.rounds[index + 1] if 0 <= index < len(ids) - 1 else None
 
     @property
     def inputs(self) -> Mapping[str, Input]:
@@ -458,6 +516,98 @@ def _parse_issuer(c: Collector, value: Any, folder: Path | None) -> Issuer | Non
     )
 
 
+def _round_rubric(c: Collector, value: Any, key: str, rubric: Rubric) -> Rubric:
+    """A round's criteria: all of the rubric's (None), or a subset ``{criterion: weight}``
+    (or a list of ids, each with its rubric weight)."""
+    if value is None:
+        return rubric
+    if isinstance(value, list):
+        value = dict.fromkeys(value)
+    chosen = []
+    for criterion_id, weight in c.mapping(value, key).items():
+        known = next((cr for cr in rubric.criteria if cr.id == criterion_id), None)
+        if known is None:
+            c.add(f"{key}.{criterion_id}", "not a criterion of the rubric")
+            continue
+        if weight is None:
+            chosen.append(known)
+            continue
+        number = _number(c, weight, f"{key}.{criterion_id}")
+        if number is None or number <= 0:
+            c.add(f"{key}.{criterion_id}", "a weight must be positive")
+            continue
+        chosen.append(replace(known, weight=float(number)))
+    if not chosen:
+        c.add(key, "name at least one criterion of the rubric")
+        return rubric
+    return replace(rubric, criteria=tuple(chosen))
+
+
+def _parse_rounds(c: Collector, value: Any, rubric: Rubric) -> tuple[Round, ...]:
+    """The ``rounds`` list; none: one round over the whole rubric. States and transitions
+    are checked against the nomination workflow once it is loaded (review/rounds.py)."""
+    if value is None:
+        return (Round(id=DEFAULT_ROUND, title="Review", states=(), rubric=rubric),)
+    if not isinstance(value, list) or not value:
+        c.add("rounds", "a list of rounds")
+        return (Round(id=DEFAULT_ROUND, title="Review", states=(), rubric=rubric),)
+    rounds: list[Round] = []
+    for index, body in enumerate(value):
+        key = f"rounds[{index}]"
+        body = c.mapping(body, key)
+        for extra in sorted(set(body) - ROUND_KEYS, key=str):
+            c.add(f"{key}.{extra}", "unknown key")
+        round_id = c.text(body.get("id"), f"{key}.id", required=True)
+        if round_id and not re.fullmatch(r"[a-z0-9_]{1,32}", round_id):
+            c.add(f"{key}.id", "use at most 32 lower-case letters, digits and underscores")
+        if any(r.id == round_id for r in rounds):
+            c.add(f"{key}.id", f"duplicate round id {round_id!r}")
+        state = c.text(body.get("state"), f"{key}.state", required=True)
+        enters_raw = body.get("enters", "all" if index == 0 else "selection")
+        enters, count = enters_raw, None
+        if isinstance(enters_raw, dict) and len(enters_raw) == 1:
+            enters, count = next(iter(enters_raw.items()))
+            count = _number(c, count, f"{key}.enters.{enters}")
+            if count is None or count <= 0 or (enters == "top_percent" and count > 100):
+                c.add(f"{key}.enters.{enters}", "a positive number (a percentage at most 100)")
+        if enters not in ROUND_ENTRIES:
+            c.add(f"{key}.enters", f"one of {', '.join(ROUND_ENTRIES)} (top and top_percent: "
+                  "{top: N})")  # fmt: skip
+            enters = "selection"
+        elif (enters in ("top", "top_percent")) != (count is not None):
+            c.add(f"{key}.enters", f"{enters} takes a number: {{{enters}: N}}")
+        if (index == 0) != (enters == "all"):
+            c.add(f"{key}.enters", "the first round takes every accepted nomination, and only it")
+        via = c.text(body.get("via"), f"{key}.via") or None
+        if index > 0 and via is None:
+            c.add(f"{key}.via", "the transition that brings a nomination into the round")
+        panel = body.get("panel", "pool")
+        if panel not in ROUND_PANELS:
+            c.add(f"{key}.panel", f"one of {', '.join(ROUND_PANELS)}")
+        reviewers = body.get("reviewers")
+        if reviewers is not None:
+            reviewers = _integer(c, reviewers, f"{key}.reviewers", None, minimum=1)
+        see_other = body.get("see_other_scores")
+        rounds.append(
+            Round(
+                id=round_id,
+                title=c.text(body.get("title"), f"{key}.title", required=True),
+                states=(state,),
+                rubric=_round_rubric(c, body.get("criteria"), f"{key}.criteria", rubric),
+                via=via,
+                enters=enters if enters in ROUND_ENTRIES else "selection",
+                enters_count=count,
+                panel=panel if panel in ROUND_PANELS else "pool",
+                reviewers=reviewers,
+                see_other_scores=None
+                if see_other is None
+                else _flag(c, see_other, f"{key}.see_other_scores", False),
+                discussion=_flag(c, body.get("discussion", False), f"{key}.discussion", False),
+            )
+        )
+    return tuple(rounds)
+
+
 def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Programme:
     """A programme from its YAML data. ``folder`` is the programmes folder the file was read
     from: its image files are looked for there, and a file must name its ``issuer``."""
@@ -465,7 +615,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
         "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",
-        "issuer", "nomination",
+        "issuer", "nomination", "rounds",
     }:  # fmt: skip
         c.add(extra, "unknown key")
     seen: set[str] = set()
@@ -597,6 +747,13 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
         (r.params.get(param) for r in rules.get(transition, ()) if r.name == rule_name), None
     )
 
+    rubric = Rubric(
+        criteria=tuple(criteria),
+        recommendations=recommendations,
+        strength_threshold=_number(c, strength.get("threshold"), "rubric.strength.threshold"),
+        strength_minimum=strength_minimum,
+        scale_labels=tuple(sorted(scale_labels)),
+    )
     programme_id = c.text(raw.get("id"), "id", required=True)
     if programme_id and not re.fullmatch(r"[a-z0-9_]{1,64}", programme_id):
         # The id is stored with each call and appears in addresses.
@@ -606,13 +763,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
         title=c.text(raw.get("title"), "title", required=True),
         description=c.text(raw.get("description"), "description"),
         sections=tuple(sections),
-        rubric=Rubric(
-            criteria=tuple(criteria),
-            recommendations=recommendations,
-            strength_threshold=_number(c, strength.get("threshold"), "rubric.strength.threshold"),
-            strength_minimum=strength_minimum,
-            scale_labels=tuple(sorted(scale_labels)),
-        ),
+        rubric=rubric,
         decision=kind,
         levels=tuple(levels),
         certificate=c.text(raw.get("certificate"), "certificate"),
@@ -620,6 +771,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
         rules=MappingProxyType(rules),
         issuer=_parse_issuer(c, raw.get("issuer"), folder),
         nominating=_parse_nominating(c, raw.get("nomination")),
+        rounds=_parse_rounds(c, raw.get("rounds"), rubric),
     )
     if c.problems:
         raise DefinitionError(c.problems)

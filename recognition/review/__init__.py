@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("review", __name__)
 
-from . import cli, filters, guards, panel, roles, views  # noqa: E402, F401 - they register
+from . import cli, filters, guards, panel, roles, rounds, views  # noqa: E402, F401 - they register
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,9 @@ standard deviation s of all reviewers' scores for the criterion in the call: m +
 clamped to the scale.
 
 Everything is computed from one query over the call's submitted scores, so a ranking page
-costs the same number of queries whatever the size of the call.
+costs the same number of queries whatever the size of the call. Each review round
+(programmes/*.yaml ``rounds``) is aggregated on its own: its scores, its criteria and
+weights, its normalisation; one round's scores never enter another's results.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..nominations.models import Nomination
-from ..programmes.definition import Programme
+from ..programmes.definition import DEFAULT_ROUND, Programme, Rubric
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
 from .models import Assignment, Score
@@ -68,23 +70,28 @@ class NominationResult:
         return any(c.disagreement for c in self.criteria.values())
 
 
-def _scores_stmt(call_id: int):
+def _scores_stmt(call_id: int, round_id: str = DEFAULT_ROUND):
     return (
         sa.select(Assignment.nomination_id, Assignment.reviewer_id, Score.criterion, Score.value)
         .join(Score, Score.assignment_id == Assignment.id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(
             Nomination.call_id == call_id,
+            Assignment.round == round_id,
             tagged(Assignment, "counted"),
             Score.value.is_not(None),
         )
     )
 
 
-def submitted_scores(call_id: int, nomination_ids: Iterable[int] | None = None) -> list[ScoreRow]:
-    """The call's submitted scores, in assignment order (so "values" read reviewer by reviewer
-    in the same order for every criterion)."""
-    stmt = _scores_stmt(call_id).order_by(Assignment.nomination_id, Assignment.id, Score.criterion)
+def submitted_scores(
+    call_id: int, nomination_ids: Iterable[int] | None = None, round_id: str = DEFAULT_ROUND
+) -> list[ScoreRow]:
+    """The round's submitted scores in the call, in assignment order (so "values" read
+    reviewer by reviewer in the same order for every criterion)."""
+    stmt = _scores_stmt(call_id, round_id).order_by(
+        Assignment.nomination_id, Assignment.id, Score.criterion
+    )
     if nomination_ids is not None:
         stmt = stmt.where(Assignment.nomination_id.in_(list(nomination_ids)))
     return [ScoreRow._make(row) for row in db.session.execute(stmt).tuples()]
@@ -125,9 +132,11 @@ def statistics_of(rows: Iterable[ScoreRow]) -> Statistics:
     )
 
 
-def call_statistics(call_id: int, reviewer_ids: Iterable[int] | None = None) -> Statistics:
+def call_statistics(
+    call_id: int, reviewer_ids: Iterable[int] | None = None, round_id: str = DEFAULT_ROUND
+) -> Statistics:
     """The same statistics computed by the database (two GROUP BY queries)."""
-    base = _scores_stmt(call_id).subquery()
+    base = _scores_stmt(call_id, round_id).subquery()
     sums = (sa.func.count(), sa.func.sum(base.c.value), sa.func.sum(base.c.value * base.c.value))
     per_reviewer = sa.select(base.c.reviewer_id, base.c.criterion, *sums).group_by(
         base.c.reviewer_id, base.c.criterion
@@ -169,9 +178,11 @@ def aggregate(
     rows: list[ScoreRow],
     threshold: float,
     all_rows: list[ScoreRow] | Statistics | None = None,
+    rubric: Rubric | None = None,
 ) -> dict[int, NominationResult]:
     """Aggregate ``rows``; normalise against ``all_rows`` (the whole call, or its
-    statistics) when given, else against ``rows`` themselves."""
+    statistics) when given, else against ``rows`` themselves. ``rubric``: the round's
+    criteria and weights (the programme's rubric by default)."""
     normalise = normaliser(all_rows if all_rows is not None else rows, programme)
     groups: dict[int, dict[str, tuple[list, list]]] = defaultdict(dict)
     reviewers: dict[int, set[int]] = defaultdict(set)
@@ -184,13 +195,16 @@ def aggregate(
         pair[0].append(value)
         pair[1].append(normalise(row))
         reviewers[nomination_id].add(reviewer_id)
-    rubric = programme.rubric
+    rubric = rubric or programme.rubric
     best = sum(c.weight * c.max for c in rubric.criteria)
     results: dict[int, NominationResult] = {}
+    chosen = {c.id for c in rubric.criteria}
     for nomination_id, per_nomination in groups.items():
         result = results[nomination_id] = NominationResult(nomination_id)
         result.reviews = len(reviewers[nomination_id])
         for criterion, (values, normalised) in per_nomination.items():
+            if criterion not in chosen:
+                continue
             spread = max(values) - min(values)
             result.criteria[criterion] = CriterionResult(
                 criterion,
@@ -222,16 +236,16 @@ def aggregate(
     return results
 
 
-#: (database, call id) -> (fingerprint, results); a few calls at most.
-_CALL_CACHE: dict[tuple[str, int], tuple[tuple, dict[int, NominationResult]]] = {}
+#: (database, call id, round) -> (fingerprint, results); a few at most.
+_CALL_CACHE: dict[tuple[str, int, str], tuple[tuple, dict[int, NominationResult]]] = {}
 _CALL_CACHE_SIZE = 8
 
 
-def _fingerprint(call) -> tuple:
+def _fingerprint(call, round_id: str) -> tuple:
     """What the call's aggregation depends on, in two cheap queries: the last event of any
     of its reviews (every submission and reopening writes one, even when the scores it
     changed in place sum as before), the scores' sums, and the threshold."""
-    base = _scores_stmt(call.id).add_columns(Score.id.label("score_id")).subquery()
+    base = _scores_stmt(call.id, round_id).add_columns(Score.id.label("score_id")).subquery()
     row = db.session.execute(
         sa.select(
             sa.func.count(),
@@ -252,45 +266,58 @@ def _fingerprint(call) -> tuple:
     return (*row, last_event, call.disagreement_threshold)
 
 
-def aggregate_call(call) -> dict[int, NominationResult]:
-    """Aggregate every nomination of a call.
+def aggregate_call(call, round_id: str | None = None) -> dict[int, NominationResult]:
+    """Aggregate every nomination of a call in one round (the first by default).
 
-    Results are kept per process while the call's submitted scores stay the same, so that
+    Results are kept per process while the round's submitted scores stay the same, so that
     paging and sorting a large ranking does not recompute it (one cheap query checks).
     """
-    key = (str(db.engine.url), call.id)
-    fingerprint = _fingerprint(call)
+    round_ = call.programme.round(round_id)
+    key = (str(db.engine.url), call.id, round_.id)
+    fingerprint = _fingerprint(call, round_.id)
     cached = _CALL_CACHE.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    rows = submitted_scores(call.id)
-    results = aggregate(call.programme, rows, call.disagreement_threshold)
+    rows = submitted_scores(call.id, round_id=round_.id)
+    results = aggregate(call.programme, rows, call.disagreement_threshold, rubric=round_.rubric)
     if len(_CALL_CACHE) >= _CALL_CACHE_SIZE:
         _CALL_CACHE.pop(next(iter(_CALL_CACHE)))
     _CALL_CACHE[key] = (fingerprint, results)
     return results
 
 
-def aggregate_nomination(nomination: Nomination) -> NominationResult | None:
-    """Aggregate one nomination, normalised against the whole call.
+def aggregate_nomination(
+    nomination: Nomination, round_id: str | None = None
+) -> NominationResult | None:
+    """Aggregate one nomination in one round (the first by default), normalised against the
+    whole call's scores of that round.
 
     Reads the nomination's scores and the call's statistics from two GROUP BY queries, not
     every score of the call, so a nomination page stays fast in a large call.
     """
     call = nomination.call
-    rows = submitted_scores(call.id, [nomination.id])
+    round_ = call.programme.round(round_id)
+    rows = submitted_scores(call.id, [nomination.id], round_.id)
     if not rows:
         return None
-    stats = call_statistics(call.id, {r.reviewer_id for r in rows})
-    return aggregate(call.programme, rows, call.disagreement_threshold, stats).get(nomination.id)
+    stats = call_statistics(call.id, {r.reviewer_id for r in rows}, round_.id)
+    results = aggregate(
+        call.programme, rows, call.disagreement_threshold, stats, rubric=round_.rubric
+    )
+    return results.get(nomination.id)
 
 
-def reviews_complete(nomination: Nomination) -> bool:
-    """At least one review, and every live assignment (invited or engaged) has submitted."""
+def reviews_complete(nomination: Nomination, round_id: str | None = None) -> bool:
+    """At least one review in the round (the first by default), and every live assignment
+    of the round (invited or engaged) has submitted."""
     live, counted = db.session.execute(
         sa.select(
             sa.func.count(),
             sa.func.count().filter(tagged(Assignment, "counted")),
-        ).where(Assignment.nomination_id == nomination.id, tagged(Assignment, "live"))
+        ).where(
+            Assignment.nomination_id == nomination.id,
+            Assignment.round == nomination.programme.round(round_id).id,
+            tagged(Assignment, "live"),
+        )
     ).one()
     return counted > 0 and counted == live

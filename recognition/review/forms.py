@@ -6,7 +6,7 @@ from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..programmes.definition import Rubric
@@ -61,8 +61,10 @@ def _scoring_form_class(programme_id: str, rubric: Rubric, strict: bool) -> type
     return type(f"Scoring_{programme_id}_{strict}", (ScoringForm,), attrs)
 
 
-def scoring_form(programme, strict: bool = False, **kwargs) -> ScoringForm:
-    return _scoring_form_class(programme.id, programme.rubric, strict)(**kwargs)
+def scoring_form(programme, strict: bool = False, rubric: Rubric | None = None, **kwargs):
+    """The scoring form of a rubric: a review round's (its criteria), the programme's by
+    default."""
+    return _scoring_form_class(programme.id, rubric or programme.rubric, strict)(**kwargs)
 
 
 def review_data(assignment) -> dict[str, str]:
@@ -79,4 +81,6 @@ def review_data(assignment) -> dict[str, str]:
 
 
 class AssignForm(FlaskForm):
-    reviewer = SelectField(_l("Reviewer"), coerce=int, validators=[InputRequired()])
+    """The reviewer to invite: a radio button per row of the panel's table of reviewers."""
+
+    reviewer = RadioField(_l("Reviewer"), coerce=int, validators=[InputRequired()])

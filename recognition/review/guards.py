@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..workflow.guards import guard
 from .aggregation import reviews_complete
 from .operations import missing_scores, review_refusal
+from .rounds import last_scored_round
 
 
 @guard("review_window_open", _l("the review deadline has not passed and reviewing is open"))
@@ -27,7 +28,8 @@ def review_is_complete(assignment, actor, data):
 
 @guard("reviews_complete", _l("all reviews are in"))
 def all_reviews_in(nomination, actor, data):
-    """At least one review, and every live assignment has submitted its review."""
-    if reviews_complete(nomination):
+    """At least one review, and every live assignment has submitted its review, in the
+    round the decision rests on."""
+    if reviews_complete(nomination, last_scored_round(nomination).id):
         return None
     return _l("Not all reviews are in.")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..programmes.definition import DEFAULT_ROUND
 from ..timeutil import utcnow
 
 
@@ -19,7 +20,7 @@ class Assignment(db.Model):
     __tablename__ = "assignments"
     __workflow__ = "review"
     __table_args__ = (
-        sa.UniqueConstraint("nomination_id", "reviewer_id", name="uq_assignments_pair"),
+        sa.UniqueConstraint("nomination_id", "reviewer_id", "round", name="uq_assignments_pair"),
         sa.CheckConstraint(
             "state <> 'conflicted' OR conflict_reason <> ''", name="conflict_has_reason"
         ),
@@ -31,6 +32,9 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The review round (programme ``rounds``) the assignment scores: scores of one round are
+    #: never aggregated with another's.
+    round: Mapped[str] = mapped_column(sa.String(32), default=DEFAULT_ROUND, index=True)
     #: Set by the workflow engine (create, fire), never by hand.
     state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -74,3 +78,62 @@ class Score(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
     assignment: Mapped[Assignment] = relationship(back_populates="scores")
+
+
+class CallRound(db.Model):
+    """A call's settings for one of its programme's rounds: the round's review deadline (the
+    call's when unset) and when the secretariat opened it."""
+
+    __tablename__ = "call_rounds"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    review_deadline: Mapped[datetime | None]
+
+
+class Juror(db.Model):
+    """A member of a call's named jury for a round whose panel is ``jury``."""
+
+    __tablename__ = "jurors"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+# -- deliberation (the deliberation package reads and writes these) ------------------------
+
+
+class Post(db.Model):
+    """One message of a round's discussion of a nomination; its readers are the round's
+    panel and the secretariat, never the nomination's authors."""
+
+    __tablename__ = "discussion_posts"
+    __table_args__ = (sa.Index("ix_discussion_posts_thread", "nomination_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"))
+    round: Mapped[str] = mapped_column(sa.String(32))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Consensus(db.Model):
+    """The panel's consensus on a nomination in a round, as the secretariat records it: a
+    score on the rubric's scale (optional) and a statement."""
+
+    __tablename__ = "consensus"
+
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    score: Mapped[float | None]
+    statement: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")

@@ -22,6 +22,7 @@ from ..workflow.registry import definition_for, has_tag, tagged
 from ..workflow.security import can, roles_with_permission
 from .mail import notify_assignment
 from .models import Assignment, Score
+from .rounds import jurors, review_deadline, round_of
 
 
 class AssignmentRefused(Exception):
@@ -31,8 +32,8 @@ class AssignmentRefused(Exception):
 
 
 def missing_scores(assignment: Assignment) -> list[str]:
-    """Criteria of the rubric without a score yet."""
-    rubric = assignment.nomination.programme.rubric
+    """Criteria of the assignment's round without a score yet."""
+    rubric = assignment.nomination.programme.round(assignment.round).rubric
     scored = {s.criterion for s in assignment.scores if s.value is not None}
     return [c.id for c in rubric.criteria if c.id not in scored]
 
@@ -138,12 +139,16 @@ def reviewers() -> list[User]:
 
 
 def assign(nomination: Nomination, reviewer: User, actor: User) -> Assignment:
-    """Invite a reviewer to a nomination; refuse a known conflict or a repeated invitation."""
+    """Invite a reviewer to a nomination in its current round; refuse a known conflict or a
+    repeated invitation."""
     if not reviewer.active or not can(reviewer, "review"):
         raise AssignmentRefused(_l("This person is not an active reviewer."))
+    round_ = round_of(nomination) or nomination.programme.rounds[0]
     existing = db.session.scalar(
         sa.select(Assignment).where(
-            Assignment.nomination_id == nomination.id, Assignment.reviewer_id == reviewer.id
+            Assignment.nomination_id == nomination.id,
+            Assignment.reviewer_id == reviewer.id,
+            Assignment.round == round_.id,
         )
     )
     if existing is not None:
@@ -156,66 +161,121 @@ def assign(nomination: Nomination, reviewer: User, actor: User) -> Assignment:
                 reasons="; ".join(str(r) for r in reasons),
             )
         )
-    assignment = Assignment(nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id)
+    assignment = Assignment(
+        nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id, round=round_.id
+    )
     create(assignment, actor)
     notify_assignment(assignment)
     return assignment
+
+
+def languages_read(user: User) -> frozenset[str]:
+    """The languages a user reads: those they declared, else their interface language.
+
+    Someone who never said which languages they read (everyone before the question was
+    asked) is taken to read the language they chose to use the site in, ``User.locale``:
+    they keep being assigned nominations in it, and never in a language they did not choose.
+    """
+    return frozenset(user.languages or ()) or frozenset({user.locale})
+
+
+def call_load(call_id: int) -> Counter[int]:
+    """Each reviewer's live assignments in a call (one grouped query)."""
+    rows = db.session.execute(
+        sa.select(Assignment.reviewer_id, sa.func.count())
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.call_id == call_id, tagged(Assignment, "live"))
+        .group_by(Assignment.reviewer_id)
+    )
+    return Counter(dict(rows.tuples().all()))
 
 
 @dataclass
 class AutoAssignReport:
     assigned: dict[int, list[User]] = field(default_factory=lambda: defaultdict(list))
     skipped: dict[int, list[tuple[User, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: Reviewers still missing per nomination, whatever the cause.
     short: dict[int, int] = field(default_factory=dict)
+    #: Of those, how many because too few reviewers read the nomination's language.
+    short_language: dict[int, int] = field(default_factory=dict)
+    #: Per language too few reviewers read: (invitations missing, reviewers who read it).
+    languages: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.assigned.values())
 
 
-def auto_assign(call, actor: User) -> AutoAssignReport:
-    """Give every nomination of the call its N reviewers, balancing load, avoiding conflicts.
+def auto_assign(call, actor: User, round_id: str | None = None) -> AutoAssignReport:
+    """Give every nomination in a review round of the call (the first by default) its N
+    reviewers who read its language, balancing load, avoiding conflicts. N is the round's
+    number (else the call's); a round whose panel is a jury asks every juror.
 
-    Reviewers with the fewest live assignments in the call come first; a reviewer with a
-    known conflict is never chosen, and the report says why each was skipped.
+    Nominations whose language the fewest reviewers read are served first, each by the
+    reviewers with the fewest live assignments in the call; then invitations move from the
+    busiest reviewers to the least busy who may take them (see _balance). A reviewer with a
+    known conflict is never chosen, and the report says why each was skipped; nobody is given
+    a language they do not read: the report says how many are missing and for which language.
     """
     report = AutoAssignReport()
-    pool = reviewers()
+    round_ = call.programme.round(round_id)
+    if round_.panel == "jury":
+        named = {u.id for u in jurors(call.id, round_.id)}
+        pool = [r for r in reviewers() if r.id in named]
+    else:
+        pool = reviewers()
     if not pool:
         return report
+    in_round = (
+        Nomination.state.in_(round_.states) if round_.states else tagged(Nomination, "in_review")
+    )
     nominations = list(
         db.session.scalars(
             sa.select(Nomination)
-            .where(Nomination.call_id == call.id, tagged(Nomination, "in_review"))
+            .where(Nomination.call_id == call.id, in_round)
             .order_by(Nomination.id)
         )
     )
     existing = db.session.execute(
-        sa.select(Assignment.nomination_id, Assignment.reviewer_id, tagged(Assignment, "live"))
+        sa.select(
+            Assignment.nomination_id,
+            Assignment.reviewer_id,
+            tagged(Assignment, "live"),
+            Assignment.round == round_.id,
+        )
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(Nomination.call_id == call.id)
     ).all()
     asked: dict[int, set[int]] = defaultdict(set)
     live: Counter[int] = Counter()
+    # The load counts every round of the call: a reviewer busy in one is spared in another.
     load: Counter[int] = Counter()
-    for nomination_id, reviewer_id, is_live in existing:
-        asked[nomination_id].add(reviewer_id)
+    for nomination_id, reviewer_id, is_live, this_round in existing:
+        if this_round:
+            asked[nomination_id].add(reviewer_id)
         if is_live:
-            live[nomination_id] += 1
             load[reviewer_id] += 1
+            if this_round:
+                live[nomination_id] += 1
     declared = declared_conflict_cities([r.id for r in pool])
     members = city_memberships([r.id for r in pool])
-    wanted = call.reviewers_per_nomination
-    created: list[Assignment] = []
-    for nomination in nominations:
+    readers: dict[str, list[User]] = defaultdict(list)
+    for reviewer in pool:
+        for language in languages_read(reviewer):
+            readers[language].append(reviewer)
+    if round_.panel == "jury":
+        wanted = len(pool)
+    else:
+        wanted = round_.reviewers or call.reviewers_per_nomination
+    plan: dict[int, list[User]] = {}
+    eligible: dict[int, list[User]] = {}
+    for nomination in sorted(nominations, key=lambda n: (len(readers[n.language]), n.id)):
         need = wanted - live[nomination.id]
         if need <= 0:
             continue
-        for reviewer in sorted(pool, key=lambda r: (load[r.id], r.id)):
-            if need <= 0:
-                break
-            if reviewer.id in asked[nomination.id]:
-                continue
+        candidates = [r for r in readers[nomination.language] if r.id not in asked[nomination.id]]
+        fit = eligible[nomination.id] = []
+        for reviewer in candidates:
             reasons = conflict_reasons(
                 reviewer,
                 nomination,
@@ -224,21 +284,95 @@ def auto_assign(call, actor: User) -> AutoAssignReport:
             )
             if reasons:
                 report.skipped[nomination.id].append((reviewer, "; ".join(str(r) for r in reasons)))
-                continue
+            else:
+                fit.append(reviewer)
+        chosen = plan[nomination.id] = sorted(fit, key=lambda r: (load[r.id], r.id))[:need]
+        load.update(r.id for r in chosen)
+        if missing := need - len(chosen):
+            report.short[nomination.id] = missing
+            # Missing even had nobody a conflict: the language is the cause.
+            if (unread := min(missing, need - len(candidates))) > 0:
+                language = nomination.language
+                report.short_language[nomination.id] = unread
+                gap = report.languages.get(language, (0, 0))[0]
+                report.languages[language] = (gap + unread, len(readers[language]))
+    _balance(plan, eligible, load)
+    created: list[Assignment] = []
+    for nomination in nominations:
+        for reviewer in sorted(plan.get(nomination.id, ()), key=lambda r: r.id):
             assignment = Assignment(
-                nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id
+                nomination=nomination, reviewer=reviewer, assigned_by_id=actor.id, round=round_.id
             )
             create(assignment, actor)
             created.append(assignment)
-            asked[nomination.id].add(reviewer.id)
-            load[reviewer.id] += 1
-            need -= 1
             report.assigned[nomination.id].append(reviewer)
-        if need > 0:
-            report.short[nomination.id] = need
     for assignment in created:
         notify_assignment(assignment)
     return report
+
+
+def _balance(
+    plan: dict[int, list[User]], eligible: dict[int, list[User]], load: Counter[int]
+) -> None:
+    """Move planned invitations until no reviewer has two more than another could have.
+
+    A move follows a chain: the busiest reviewer gives up a nomination to someone eligible
+    for it, who gives up another to someone else ... down to a reviewer with at least two
+    fewer. When no such chain is left, no plan that fills as many invitations spreads the
+    load more evenly (the optimality condition of a convex-cost flow); greedy alone can leave
+    a spread of several where a spread of one is possible. Only this run's invitations move.
+    """
+    held: dict[int, set[int]] = defaultdict(set)  # reviewer id -> nominations planned
+    for nomination_id, chosen in plan.items():
+        for reviewer in chosen:
+            held[reviewer.id].add(nomination_id)
+    able = {r.id for fit in eligible.values() for r in fit}
+    while True:
+        floor = min((load[r] for r in able), default=0)
+        path = _improving_chain(plan, eligible, load, held, floor)
+        if path is None:
+            return
+        for giver, nomination_id, taker in path:
+            plan[nomination_id] = [r for r in plan[nomination_id] if r.id != giver] + [taker]
+            held[giver].discard(nomination_id)
+            held[taker.id].add(nomination_id)
+        load[path[0][0]] -= 1
+        load[path[-1][2].id] += 1
+
+
+def _improving_chain(plan, eligible, load, held, floor) -> list[tuple[int, int, User]] | None:
+    """A chain of moves (giver id, nomination id, taker) from a reviewer with some load to
+    one with at least two fewer, the least loaded that can be reached (the search stops at
+    ``floor``, the lowest load there is); the busiest first."""
+    for top in sorted({load[r] for r in held if held[r]}, reverse=True):
+        if top - 2 < floor:
+            break
+        sources = sorted(r for r in held if held[r] and load[r] == top)
+        came_from: dict[int, tuple[int, int, User] | None] = dict.fromkeys(sources)
+        queue, best = list(sources), None
+        for giver in queue:  # breadth first: the list grows as it is read
+            for nomination_id in sorted(held[giver]):
+                on = {r.id for r in plan[nomination_id]}
+                for taker in eligible[nomination_id]:
+                    if taker.id in on or taker.id in came_from:
+                        continue
+                    came_from[taker.id] = (giver, nomination_id, taker)
+                    queue.append(taker.id)
+                    if load[taker.id] <= top - 2 and (
+                        best is None or (load[taker.id], taker.id) < (load[best], best)
+                    ):
+                        best = taker.id
+                if best is not None and load[best] == floor:
+                    break
+            if best is not None and load[best] == floor:
+                break
+        if best is not None:
+            path, step = [], came_from[best]
+            while step is not None:
+                path.append(step)
+                step = came_from[step[0]]
+            return path[::-1]
+    return None
 
 
 # -- scoring ---------------------------------------------------------------------------------
@@ -255,17 +389,25 @@ def nomination_takes_scores(nomination: Nomination) -> bool:
 
 
 def review_refusal(assignment: Assignment) -> Any:
-    """Why the assignment's review cannot be changed now, or None if it can."""
-    call = assignment.nomination.call
-    if not call.review_open():
-        if not has_tag(call, "reviewable"):
-            return _l("Reviewing is closed for this call.")
-        return _l(
-            "The review deadline passed on %(deadline)s.",
-            deadline=deadline(call.review_deadline),
-        )
-    if not nomination_takes_scores(assignment.nomination):
+    """Why the assignment's review cannot be changed now, or None if it can: reviewing
+    closed, the round's deadline passed, the nomination no longer under review or gone on
+    to a later round."""
+    nomination = assignment.nomination
+    call = nomination.call
+    if not has_tag(call, "reviewable"):
+        return _l("Reviewing is closed for this call.")
+    due = review_deadline(call, assignment.round)
+    if utcnow() > due:
+        return _l("The review deadline passed on %(deadline)s.", deadline=deadline(due))
+    if not nomination_takes_scores(nomination):
         return _l("This nomination is no longer under review.")
+    current = round_of(nomination)
+    if current is not None and current.id != assignment.round:
+        return _l(
+            "The nomination has gone on to the round “%(round)s”: reviews of an earlier "
+            "round are closed.",
+            round=_l(current.title),
+        )
     return None
 
 
@@ -289,7 +431,7 @@ def save_review(assignment: Assignment, data: dict[str, Any]) -> None:
     crafted request sends one, and the form shows the error beside the field.
     """
     ensure_review_open(assignment)
-    rubric = assignment.nomination.programme.rubric
+    rubric = assignment.nomination.programme.round(assignment.round).rubric
     for criterion in rubric.criteria:
         raw = str(data.get(f"score_{criterion.id}") or "").strip()
         scale = {str(v): v for v in range(criterion.min, criterion.max + 1)}
@@ -323,11 +465,13 @@ def declare_conflict(assignment, actor, data):
 
 
 def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
-    """The other submitted reviews of the nomination, labelled "A", "B", ... never by name."""
+    """The other submitted reviews of the nomination in the same round, labelled "A", "B",
+    ... never by name."""
     others = db.session.scalars(
         sa.select(Assignment)
         .where(
             Assignment.nomination_id == assignment.nomination_id,
+            Assignment.round == assignment.round,
             tagged(Assignment, "counted"),
         )
         .order_by(Assignment.id)

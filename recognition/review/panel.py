@@ -8,12 +8,19 @@ who wrote them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from ..accounts.models import User
+from ..config import LANGUAGES
 from ..extensions import db
+from ..i18n import current_language, language_name
 from ..nominations.models import Nomination
 from ..panels import panel
 from ..workflow.engine import embargoed
@@ -23,7 +30,64 @@ from ..workflow.security import can
 from .aggregation import aggregate_nomination
 from .forms import AssignForm
 from .models import Assignment
-from .operations import city_memberships, conflict_reasons, declared_conflict_cities, reviewers
+from .operations import (
+    call_load,
+    city_memberships,
+    conflict_reasons,
+    declared_conflict_cities,
+    languages_read,
+    reviewers,
+)
+from .rounds import last_scored_round, round_of
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A reviewer not yet asked for the nomination, as the secretariat's picker shows them."""
+
+    reviewer: User
+    #: The languages they read, in the site's order.
+    languages: tuple[str, ...]
+    #: The same named as the reader's language lists them, the nomination's marked.
+    languages_listed: Markup
+    #: False when they declared none and their interface language stands in.
+    declared: bool
+    #: Whether they read the nomination's language (if not, they may still be invited).
+    reads: bool
+    #: Their live assignments in the nomination's call.
+    load: int
+    #: Known conflicts of interest: while there is one, they cannot be invited.
+    reasons: tuple[Any, ...]
+
+
+def candidates(nomination: Nomination, asked: set[int]) -> list[Candidate]:
+    """The reviewers not yet asked: first those who may be invited and read the
+    nomination's language, the least loaded first; then those who do not read it; then those
+    with a conflict. A bounded number of queries, however many reviewers there are."""
+    pool = [r for r in reviewers() if r.id not in asked]
+    ids = [r.id for r in pool]
+    declared, members = declared_conflict_cities(ids), city_memberships(ids)
+    load = call_load(nomination.call_id)
+    found = []
+    for reviewer in pool:
+        read = tuple(code for code in LANGUAGES if code in languages_read(reviewer))
+        reasons = conflict_reasons(
+            reviewer, nomination, declared.get(reviewer.id, set()), members.get(reviewer.id, set())
+        )
+        found.append(
+            Candidate(
+                reviewer=reviewer,
+                languages=read,
+                languages_listed=_listed(read, nomination.language),
+                declared=bool(reviewer.languages),
+                reads=nomination.language in read,
+                load=load[reviewer.id],
+                reasons=tuple(reasons),
+            )
+        )
+    return sorted(
+        found, key=lambda c: (bool(c.reasons), not c.reads, c.load, c.reviewer.name.casefold())
+    )
 
 
 @panel("nominations.show", "review/_nomination_panel.html", order=10)
@@ -37,28 +101,23 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
                 .order_by(Assignment.id)
             )
         )
-        choices = []
+        # The round invitations go to now, and the round whose scores are shown: the
+        # latest one reviewers were asked in.
+        current = round_of(nomination) or nomination.programme.rounds[0]
+        scored = last_scored_round(nomination)
+        offered = []
         if can(current_user, "assign", nomination):
-            asked = {a.reviewer_id for a in assignments}
-            pool = [r for r in reviewers() if r.id not in asked]
-            declared = declared_conflict_cities([r.id for r in pool])
-            members = city_memberships([r.id for r in pool])
-            for reviewer in pool:
-                reasons = conflict_reasons(
-                    reviewer,
-                    nomination,
-                    declared.get(reviewer.id, set()),
-                    members.get(reviewer.id, set()),
-                )
-                choices.append((reviewer, reasons))
-        form = AssignForm()
-        form.reviewer.choices = [(r.id, r.name) for r, reasons in choices if not reasons]
+            asked = {a.reviewer_id for a in assignments if a.round == current.id}
+            offered = candidates(nomination, asked)
         context["review_panel"] = {
             "assignments": assignments,
             "declined_comments": _declined_comments(assignments),
-            "result": aggregate_nomination(nomination),
-            "choices": choices,
-            "form": form,
+            "round": scored,
+            "rounds": len(nomination.programme.rounds) > 1,
+            "result": aggregate_nomination(nomination, scored.id),
+            "candidates": offered,
+            "invitable": any(not c.reasons for c in offered),
+            "form": AssignForm(),
         }
     if current_user.is_authenticated:
         context["my_assignment"] = db.session.scalar(
@@ -84,6 +143,16 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
             if a.comment_for_city
         ]
     return context
+
+
+def _listed(codes: tuple[str, ...], marked: str) -> Markup:
+    """Languages named in the reader's language and listed as it lists ("English and
+    French", "الإنجليزية والفرنسية"), ``marked`` highlighted."""
+    names = [
+        Markup("<mark>{}</mark>").format(name) if code == marked else escape(name)
+        for code, name in ((code, language_name(code, current_language())) for code in codes)
+    ]
+    return Markup(format_list([str(n) for n in names], locale=get_locale()))
 
 
 def _declined_comments(assignments: list[Assignment]) -> dict[int, str]:

@@ -3,6 +3,8 @@ the secretariat's assignment actions on a nomination."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -22,15 +24,17 @@ from ..accounts.models import User
 from ..extensions import csrf, db
 from ..nominations.models import Nomination
 from ..nominations.operations import files_by_field
+from ..panels import panels_for
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
+from ..timeutil import utcnow
 from ..web import paginate
 from ..workflow.engine import CONCURRENT_MESSAGE, WorkflowError, available_transitions, fire
-from ..workflow.registry import definition_for
+from ..workflow.registry import definition_for, tagged
 from ..workflow.security import can, global_roles, require
 from . import bp
 from .forms import AssignForm, review_data, scoring_form
-from .models import Assignment
+from .models import Assignment, CallRound, Post
 from .operations import (
     AssignmentRefused,
     assign,
@@ -40,6 +44,7 @@ from .operations import (
     reviewers,
     save_review,
 )
+from .rounds import review_deadline
 
 
 @bp.get("/reviews")
@@ -69,20 +74,80 @@ def mine():
     if group not in worklists:
         abort(404)
     states = worklists[group].states
+    # The visit is noted first: committing later would expire what the page has loaded.
+    user = current_user._get_current_object()
+    seen = user.reviews_seen_at
+    user.reviews_seen_at = utcnow()
+    db.session.commit()
+    # Each assignment's deadline: its round's in the call when set, else the call's.
+    deadline = sa.func.coalesce(CallRound.review_deadline, Call.review_deadline)
     stmt = (
-        sa.select(Assignment)
+        sa.select(Assignment, deadline)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .join(Call, Call.id == Nomination.call_id)
-        .where(Assignment.reviewer_id == current_user.id, Assignment.state.in_(states))
-        .order_by(Call.review_deadline, Assignment.id)
+        .outerjoin(
+            CallRound,
+            sa.and_(CallRound.call_id == Call.id, CallRound.round == Assignment.round),
+        )
+        .where(Assignment.reviewer_id == user.id, Assignment.state.in_(states))
+        .order_by(deadline, Assignment.id)
     )
+    page = paginate(stmt, scalars=False)
+    fresh = since_last_visit(user, seen, [a for a, _deadline in page.items])
     return render_template(
         "review/mine.html",
-        page=paginate(stmt),
+        page=page,
         group=group,
         worklist=worklists[group],
         groups=[(wl, sizes[wl.id]) for wl in worklists.values()],
+        seen=seen,
+        fresh=fresh,
     )
+
+
+def since_last_visit(user, seen, shown: list[Assignment]) -> dict[str, Any]:
+    """What came since the reviewer's last visit: new assignments (all of theirs), and, for
+    the assignments shown, how many messages others wrote in their round's discussion."""
+    if seen is None:
+        return {"assignments": 0, "messages": 0, "new": set(), "talk": {}}
+    new_assignments = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Assignment.reviewer_id == user.id, Assignment.assigned_at > seen
+        )
+    )
+    talk: dict[int, int] = {}
+    if shown:
+        pairs = {(a.nomination_id, a.round): a.id for a in shown}
+        rows = db.session.execute(
+            sa.select(Post.nomination_id, Post.round, sa.func.count())
+            .where(
+                sa.tuple_(Post.nomination_id, Post.round).in_(list(pairs)),
+                Post.created_at > seen,
+                Post.author_id != user.id,
+            )
+            .group_by(Post.nomination_id, Post.round)
+        )
+        talk = {pairs[(n, r)]: count for n, r, count in rows}
+    all_messages = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Post)
+        .join(
+            Assignment,
+            sa.and_(
+                Assignment.nomination_id == Post.nomination_id,
+                Assignment.round == Post.round,
+                Assignment.reviewer_id == user.id,
+                tagged(Assignment, "counted"),
+            ),
+        )
+        .where(Post.created_at > seen, Post.author_id != user.id)
+    )
+    return {
+        "assignments": new_assignments,
+        "messages": all_messages,
+        "new": {a.id for a in shown if a.assigned_at > seen},
+        "talk": talk,
+    }
 
 
 def load(assignment_id: int) -> Assignment:
@@ -113,7 +178,8 @@ def review(assignment_id: int):
     programme = assignment.nomination.programme
     if request.method == "POST":
         return _post(assignment, programme)
-    form = scoring_form(programme, formdata=MultiDict(review_data(assignment)))
+    rubric = programme.round(assignment.round).rubric
+    form = scoring_form(programme, rubric=rubric, formdata=MultiDict(review_data(assignment)))
     return _render(assignment, form)
 
 
@@ -123,7 +189,9 @@ def _post(assignment: Assignment, programme):
         flash(_("This review can no longer be changed."), "warning")
         return redirect(request.path, 303)
     submitting = request.form.get("action") == "submit"
-    form = scoring_form(programme, strict=submitting)
+    form = scoring_form(
+        programme, strict=submitting, rubric=programme.round(assignment.round).rubric
+    )
     valid = form.validate()
     if form.errors.get("csrf_token"):
         flash(
@@ -170,7 +238,11 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
     """The scoring page; ``editable`` forces the form (to give back a refused POST)."""
     nomination = assignment.nomination
     call = nomination.call
-    see_others = call.reviewers_see_scores and can(current_user, "see_other_scores", assignment)
+    round_ = nomination.programme.round(assignment.round)
+    shared = (
+        call.reviewers_see_scores if round_.see_other_scores is None else round_.see_other_scores
+    )
+    see_others = shared and can(current_user, "see_other_scores", assignment)
     may_score = can(current_user, "score", assignment)
     refusal = review_refusal(assignment) if may_score else None
     return render_template(
@@ -178,6 +250,9 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
         assignment=assignment,
         nomination=nomination,
         programme=nomination.programme,
+        round=round_,
+        rubric=round_.rubric,
+        review_deadline=review_deadline(call, round_.id),
         form=form,
         editable=editable if editable is not None else may_score and refusal is None,
         refusal=refusal,
@@ -188,6 +263,7 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
         if can(current_user, "view_file", nomination)
         else {},
         show_nomination=can(current_user, "view", nomination),
+        **panels_for("review.review", assignment),
     )
 
 
@@ -222,8 +298,9 @@ def assign_reviewer(nomination_id: int):
 def auto_assign_call(call_id: int):
     call = db.get_or_404(Call, call_id)
     require("manage", call)
+    round_ = call.programme.round(request.form.get("round"))
     try:
-        report = auto_assign(call, current_user)
+        report = auto_assign(call, current_user, round_.id)
         db.session.commit()
     except IntegrityError:
         # Another officer assigned reviewers to the call at the same moment.
@@ -239,5 +316,9 @@ def auto_assign_call(call_id: int):
         )
     }
     return render_template(
-        "review/auto_assign.html", call=call, report=report, nominations=nominations
+        "review/auto_assign.html",
+        call=call,
+        report=report,
+        nominations=nominations,
+        round=round_ if len(call.programme.rounds) > 1 else None,
     )

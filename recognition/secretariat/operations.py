@@ -18,6 +18,7 @@ from ..nominations.models import Nomination
 from ..nominees.operations import record_laureates
 from ..public.certificates import ensure_verification_code
 from ..review.aggregation import aggregate_nomination
+from ..review.rounds import last_scored_round
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, fire_many, operation
 from ..workflow.registry import definition_for
@@ -31,7 +32,7 @@ def prepare_decision(nomination: Nomination, actor, data) -> dict[str, Any]:
     areas = data.get("areas")
     if programme.decision == "strengths":
         if areas is None:
-            result = aggregate_nomination(nomination)
+            result = aggregate_nomination(nomination, last_scored_round(nomination).id)
             areas = result.strengths if result else []
         essentials = {c.essential for c in programme.rubric.criteria if c.essential}
         prepared["areas"] = sorted({a for a in areas if a in essentials})

@@ -9,12 +9,16 @@ import sqlalchemy as sa
 
 from ..accounts.models import City, User
 from ..extensions import db
+from ..i18n import current_language
+from ..localized import pick
 from ..nominations.models import Nomination
+from ..nominees.models import Nominee
 from ..review.aggregation import NominationResult, aggregate_call
 from ..review.models import Assignment, Score
 from ..timeutil import utcnow
 from ..web import MAX_ID
-from ..workflow.registry import tagged
+from ..workflow.history import WorkflowEvent
+from ..workflow.registry import definition_for, tagged
 
 
 def parse_id(value: str | None) -> int | None:
@@ -76,8 +80,9 @@ def reviewer_progress_stmt(call_id: int):
     )
 
 
-def disagreement_ids(call) -> list[int]:
-    """Nominations where submitted scores for a criterion differ by more than the threshold.
+def disagreement_ids(call, round_id: str | None = None) -> list[int]:
+    """Nominations where submitted scores for a criterion in a round (the first by default)
+    differ by more than the threshold.
 
     Computed in the database (max - min per nomination and criterion), so the dashboard
     stays fast on large calls.
@@ -89,6 +94,7 @@ def disagreement_ids(call) -> list[int]:
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(
             Nomination.call_id == call.id,
+            Assignment.round == call.programme.round(round_id).id,
             tagged(Assignment, "counted"),
             Score.value.is_not(None),
         )
@@ -98,6 +104,17 @@ def disagreement_ids(call) -> list[int]:
     return sorted(set(db.session.scalars(per_criterion)))
 
 
+def nominee_names(nomination_ids: list[int]) -> dict[int, str]:
+    """The nominee's name of each nomination, for the reader (one query)."""
+    rows = db.session.execute(
+        sa.select(Nomination.id, City.name, Nominee.names, Nominee.source_language)
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nominee.city_id)
+        .where(Nomination.id.in_(nomination_ids or [-1]))
+    )
+    return {i: city or str(pick(names, source)) for i, city, names, source in rows}
+
+
 def overdue(call) -> bool:
     return utcnow() > call.review_deadline
 
@@ -105,15 +122,15 @@ def overdue(call) -> bool:
 @dataclass
 class RankingRow:
     nomination_id: int
-    city: str
+    name: str
     country: str
     state: str
     result: NominationResult | None
 
     def key(self, name: str) -> Any:
         r = self.result
-        if name == "city":
-            return self.city.casefold()
+        if name == "name":
+            return self.name.casefold()
         if name == "normalised":
             return r.normalised_total if r and r.normalised_total is not None else -1
         if name.startswith("c:"):
@@ -123,20 +140,48 @@ class RankingRow:
 
 
 def ranking_rows(
-    call, state: str | None = None, country: str | None = None, disagreement: bool = False
+    call,
+    state: str | None = None,
+    country: str | None = None,
+    disagreement: bool = False,
+    round_id: str | None = None,
 ) -> list[RankingRow]:
-    """Every nomination of the call with its aggregate (two queries)."""
+    """Every nomination of the call that entered the round (the first by default), with its
+    aggregate in that round (three queries)."""
+    round_ = call.programme.round(round_id)
+    country_of = sa.func.coalesce(City.country, Nominee.country)
     stmt = (
-        sa.select(Nomination.id, City.name, City.country, Nomination.state)
-        .join(City, City.id == Nomination.city_id)
+        sa.select(
+            Nomination.id,
+            City.name,
+            Nominee.names,
+            Nominee.source_language,
+            country_of,
+            Nomination.state,
+        )
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nominee.city_id)
         .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
     )
+    if round_.states and round_ is not call.programme.rounds[0]:
+        stmt = stmt.where(
+            Nomination.id.in_(
+                sa.select(WorkflowEvent.object_id).where(
+                    WorkflowEvent.object_type == definition_for(Nomination).applies_to,
+                    WorkflowEvent.to_state.in_(round_.states),
+                )
+            )
+        )
     if state:
         stmt = stmt.where(Nomination.state == state)
     if country:
-        stmt = stmt.where(City.country == country.upper())
-    results = aggregate_call(call)
-    rows = [RankingRow(i, name, c, s, results.get(i)) for i, name, c, s in db.session.execute(stmt)]
+        stmt = stmt.where(country_of == country.upper())
+    results = aggregate_call(call, round_.id)
+    language = current_language()
+    rows = [
+        RankingRow(i, city or str(pick(names, source, language)), c or "", s, results.get(i))
+        for i, city, names, source, c, s in db.session.execute(stmt)
+    ]
     if disagreement:
         rows = [r for r in rows if r.result and r.result.disagreement]
     return rows

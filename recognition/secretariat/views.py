@@ -12,16 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..accounts.models import City, User
+from ..accounts.models import User
 from ..config import LANGUAGES
 from ..extensions import db
-from ..i18n import local_to_utc
+from ..i18n import local_to_utc, utc_to_local
 from ..nominations.models import Nomination
 from ..panels import panel
 from ..programmes.formbuilder import EARLIEST, LATEST
 from ..programmes.models import Call
 from ..review.aggregation import aggregate_nomination, reviews_complete
 from ..review.mail import queue_manual_reminder
+from ..review.models import CallRound, Consensus, Juror
+from ..review.operations import reviewers
+from ..review.rounds import entered, last_scored_round, places, round_in_state, rounds_reached
 from ..web import conflict, paginate, paginate_list, safe_next
 from ..workflow.engine import (
     ConcurrentChange,
@@ -52,6 +55,7 @@ from .operations import announced_with
 from .queries import (
     counts_by_state,
     disagreement_ids,
+    nominee_names,
     overdue,
     parse_id,
     ranking_rows,
@@ -59,7 +63,7 @@ from .queries import (
     reviewer_progress_stmt,
 )
 
-SORTS = ("total", "normalised", "city")
+SORTS = ("total", "normalised", "name")
 
 
 @bp.get("/")
@@ -152,26 +156,119 @@ def dashboard(call_id: int):
     definition = definition_for(Nomination)
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
     progress = paginate(review_progress_stmt(call.id), scalars=False)
-    reviewers = paginate(reviewer_progress_stmt(call.id), scalars=False, arg="rpage")
+    reviewer_rows = paginate(reviewer_progress_stmt(call.id), scalars=False, arg="rpage")
     disagreements = disagreement_ids(call)
-    cities = dict(
-        db.session.execute(
-            sa.select(Nomination.id, City.name)
-            .join(City)
-            .where(Nomination.id.in_(disagreements[:20] or [-1]))
-        ).all()
-    )
+    cities = nominee_names(disagreements[:20])
     return render_template(
         "secretariat/dashboard.html",
         call=call,
         chart=chart,
         total=sum(counts.values()),
         progress=progress,
-        reviewers=reviewers,
+        reviewers=reviewer_rows,
         overdue=overdue(call),
         disagreements=[(i, cities.get(i, "")) for i in disagreements[:20]],
         disagreement_count=len(disagreements),
+        rounds=_rounds_overview(call),
     )
+
+
+def _rounds_overview(call) -> list[dict[str, Any]]:
+    """The call's rounds for the dashboard: how many nominations are in each now and how
+    many entered it, its deadline, its jury (three queries whatever the rounds)."""
+    programme = call.programme
+    if len(programme.rounds) < 2:
+        return []
+    counts = counts_by_state(call.id)
+    settings = {
+        r.round: r
+        for r in db.session.scalars(sa.select(CallRound).where(CallRound.call_id == call.id))
+    }
+    jury: dict[str, list[User]] = {}
+    for juror in db.session.scalars(
+        sa.select(Juror).where(Juror.call_id == call.id).order_by(Juror.user_id)
+    ):
+        jury.setdefault(juror.round, []).append(juror.user)
+    pool = reviewers() if any(r.panel == "jury" for r in programme.rounds) else []
+    overview = []
+    for round_ in programme.rounds:
+        own = settings.get(round_.id)
+        deadline = own.review_deadline if own and own.review_deadline else None
+        members = jury.get(round_.id, [])
+        overview.append(
+            {
+                "round": round_,
+                "now": sum(counts.get(state, 0) for state in round_.states),
+                "entered": entered(call.id, round_),
+                "places": places(call, round_),
+                "deadline": deadline,
+                # As the browser's date-time field takes it, in the reader's time zone.
+                "deadline_input": utc_to_local(deadline).strftime("%Y-%m-%dT%H:%M")
+                if deadline
+                else "",
+                "jury": members,
+                "candidates": [u for u in pool if u not in members],
+            }
+        )
+    return overview
+
+
+def _call_round(call_id: int, round_id: str):
+    call = db.get_or_404(Call, call_id)
+    require("manage", call)
+    round_ = next((r for r in call.programme.rounds if r.id == round_id), None)
+    if round_ is None:
+        abort(404)
+    return call, round_
+
+
+@bp.post("/calls/<int:call_id>/rounds/<round_id>/deadline")
+@login_required
+def round_deadline(call_id: int, round_id: str):
+    """Set (or clear: the call's then applies) a round's review deadline."""
+    call, round_ = _call_round(call_id, round_id)
+    typed = (request.form.get("deadline") or "").strip()
+    moment = _moment(typed, end_of_day=True) if typed else None
+    if typed and moment is None:
+        flash(_("Give the deadline as a date and time, e.g. 2027-03-31 18:00."), "danger")
+        return redirect(url_for("secretariat.dashboard", call_id=call.id) + "#rounds", 303)
+    own = db.session.get(CallRound, (call.id, round_.id))
+    if own is None:
+        own = CallRound(call_id=call.id, round=round_.id)
+        db.session.add(own)
+    own.review_deadline = moment
+    db.session.commit()
+    flash(_("The round's review deadline is saved."), "success")
+    return redirect(url_for("secretariat.dashboard", call_id=call.id) + "#rounds", 303)
+
+
+@bp.post("/calls/<int:call_id>/rounds/<round_id>/jury")
+@login_required
+def round_jury(call_id: int, round_id: str):
+    """Add a reviewer to the round's jury, or take one off it."""
+    call, round_ = _call_round(call_id, round_id)
+    if round_.panel != "jury":
+        abort(404)
+    user_id = parse_id(request.form.get("user_id"))
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or user not in reviewers():
+        flash(_("Choose a reviewer."), "danger")
+        return redirect(url_for("secretariat.dashboard", call_id=call.id) + "#rounds", 303)
+    found = db.session.get(Juror, (call.id, round_.id, user.id))
+    if request.form.get("action") == "remove":
+        if found is not None:
+            db.session.delete(found)
+        message = _("%(name)s is no longer on the jury.", name=user.name)
+    else:
+        if found is None:
+            db.session.add(Juror(call_id=call.id, round=round_.id, user_id=user.id))
+        message = _("%(name)s is on the jury.", name=user.name)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # added by another officer at the same moment
+        db.session.rollback()
+    flash(message, "success")
+    return redirect(url_for("secretariat.dashboard", call_id=call.id) + "#rounds", 303)
 
 
 @bp.post("/calls/<int:call_id>/remind/<int:reviewer_id>")
@@ -192,30 +289,31 @@ def remind(call_id: int, reviewer_id: int):
 @bp.get("/calls/<int:call_id>/ranking")
 @login_required
 def ranking(call_id: int):
-    """The call's nominations ranked by weighted total; sortable, filterable, paginated."""
+    """The call's nominations ranked by weighted total in one review round; sortable,
+    filterable, paginated. From a round's ranking the secretariat takes the best (pre-selected
+    up to the next round's places) to the next round."""
     call = db.get_or_404(Call, call_id)
     require("manage", call)
+    programme = call.programme
+    round_ = programme.round(request.args.get("round"))
     sort = request.args.get("sort", "total")
-    criteria = {f"c:{c.id}" for c in call.programme.rubric.criteria}
+    criteria = {f"c:{c.id}" for c in round_.rubric.criteria}
     if sort not in SORTS and sort not in criteria:
         sort = "total"
     state = request.args.get("state") or None
     country = request.args.get("country") or None
     flagged = request.args.get("disagreement") == "1"
-    rows = ranking_rows(call, state, country, flagged)
-    rows.sort(key=lambda r: r.key(sort), reverse=sort != "city")
+    rows = ranking_rows(call, state, country, flagged, round_.id)
+    rows.sort(key=lambda r: r.key(sort), reverse=sort != "name")
+    advance = _advance(call, round_, rows)
     page = paginate_list(rows)
     start = (page.page - 1) * page.per_page
-    countries = sorted(
-        c
-        for (c,) in db.session.execute(
-            sa.select(City.country).join(Nomination).where(Nomination.call_id == call.id).distinct()
-        )
-    )
+    countries = sorted({r.country for r in rows if r.country})
     return render_template(
         "secretariat/ranking.html",
         call=call,
-        programme=call.programme,
+        programme=programme,
+        round=round_,
         page=page,
         offset=start,
         sort=sort,
@@ -224,7 +322,33 @@ def ranking(call_id: int):
         flagged=flagged,
         countries=countries,
         states=definition_for(Nomination).states.values(),
+        advance=advance,
     )
+
+
+def _advance(call, round_, rows) -> dict[str, Any] | None:
+    """The next round's entry from this ranking: its transition, its places (taken and
+    left), and which rows may enter (those now in this round), the best of them
+    pre-selected up to the places left."""
+    following = call.programme.next_round(round_.id)
+    if following is None or following.via is None:
+        return None
+    here = {r.nomination_id for r in rows if round_in_state(call.programme, r.state) is round_}
+    limit = places(call, following)
+    taken = entered(call.id, following)
+    left = None if limit is None else max(0, limit - taken)
+    ranked = [r.nomination_id for r in sorted(rows, key=lambda r: r.key("total"), reverse=True)]
+    eligible = [i for i in ranked if i in here]
+    chosen = set() if following.enters == "selection" else set(eligible[:left])
+    return {
+        "round": following,
+        "transition": following.via,
+        "places": limit,
+        "taken": taken,
+        "left": left,
+        "eligible": set(eligible),
+        "chosen": chosen,
+    }
 
 
 @bp.get("/audit")
@@ -304,11 +428,35 @@ def decision_panel(nomination: Nomination) -> dict[str, Any]:
     programme = nomination.programme
     form = DecisionForm(formdata=None)
     form.configure(programme)
+    scored = last_scored_round(nomination)
     if programme.decision == "strengths":
-        result = aggregate_nomination(nomination)
+        result = aggregate_nomination(nomination, scored.id)
         form.areas.data = list(nomination.areas_of_strength or (result.strengths if result else []))
     form.version.data = nomination.version
-    return {"decision_form": form, "reviews_complete": reviews_complete(nomination)}
+    return {
+        "decision_form": form,
+        "reviews_complete": reviews_complete(nomination, scored.id),
+        "round_results": _round_results(nomination) if len(programme.rounds) > 1 else [],
+    }
+
+
+def _round_results(nomination: Nomination) -> list[dict[str, Any]]:
+    """Every round the nomination reached: its aggregate there and the panel's consensus."""
+    reached = rounds_reached(nomination)
+    agreed = {
+        c.round: c
+        for c in db.session.scalars(
+            sa.select(Consensus).where(Consensus.nomination_id == nomination.id)
+        )
+    }
+    return [
+        {
+            "round": r,
+            "result": aggregate_nomination(nomination, r.id),
+            "consensus": agreed.get(r.id),
+        }
+        for r in reached
+    ]
 
 
 @bp.post("/nominations/<int:nomination_id>/decide")

@@ -207,8 +207,10 @@ def evaluate(
             if locks is not None:
                 lock_row(locks(obj))
     overridden = []
+    # Predicates read what the user decided, and which transition (or creation) asks.
+    context = {**data, "transition": name}
     for rule in rules:
-        reason = guards.get(rule.name).func(obj, actor, data, **rule.params)
+        reason = guards.get(rule.name).func(obj, actor, context, **rule.params)
         if reason is None:
             continue
         if rule.override and _override_reason(data):

@@ -16,6 +16,7 @@ from recognition.nominations.models import Nomination
 from recognition.notifications.models import OutboxMessage
 from recognition.partners.models import Partner
 from recognition.programmes.models import Call
+from recognition.review.models import Assignment, Juror, Post
 from recognition.workflow.history import WorkflowEvent
 
 COUNTED = (User, UserRole, City, Membership, Call, WorkflowEvent, OutboxMessage)
@@ -181,7 +182,9 @@ def test_demo_has_two_partners_a_city_nominated_by_one_and_a_referee_s_letter(de
         "applied",
         "verified",
     ]
-    [nomination] = db.session.scalars(sa.select(Nomination)).all()
+    [nomination] = db.session.scalars(
+        sa.select(Nomination).where(Nomination.partner_id.is_not(None))
+    ).all()
     assert (nomination.city.name, nomination.partner.state, nomination.state) == (
         "Dakar",
         "verified",
@@ -190,3 +193,16 @@ def test_demo_has_two_partners_a_city_nominated_by_one_and_a_referee_s_letter(de
     assert nomination.consented_at is not None
     [letter] = db.session.scalars(sa.select(Letter)).all()
     assert (letter.nomination_id, letter.state) == (nomination.id, "received")
+
+
+def test_demo_has_last_cycles_sasakawa_call_in_its_second_round(demo):
+    call = db.session.scalar(sa.select(Call).where(Call.cycle == "2026"))
+    states = sorted(
+        n.state
+        for n in db.session.scalars(sa.select(Nomination).where(Nomination.call_id == call.id))
+    )
+    assert states.count("longlisted") == 10 and states.count("under_review") == 2
+    rounds = {a.round for a in db.session.scalars(sa.select(Assignment))}
+    assert rounds == {"review", "longlist"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Juror)) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask import current_app
 
 from recognition.extensions import db
@@ -86,3 +87,18 @@ def move_nomination(nomination, state: str, decider) -> None:
         nomination.decided_by_id = decider.id
         nomination.decided_at = utcnow()
     nomination.state = state
+
+
+def page_queries(client, url: str) -> int:
+    """How many SQL statements one page costs (the page must answer 200)."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)

@@ -7,11 +7,11 @@ from datetime import datetime
 
 import factories
 import pytest
-import sqlalchemy as sa
 from markupsafe import escape
-from review_support import add_scores, text
+from review_support import add_scores, page_queries, text
 
 from recognition.i18n import deadline
+from recognition.review.models import Post
 
 
 @pytest.fixture
@@ -163,21 +163,6 @@ def test_a_visitor_is_sent_to_sign_in(app, client):
     assert "/login" in response.headers["Location"]
 
 
-def _count_queries(app, db, client, url) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_page_costs_the_same_queries_whatever_the_number_of_reviews(app, db, client, login_as):
     reviewer = factories.make_reviewer(country="JP")
     call = factories.make_call(state="reviewing")
@@ -191,7 +176,43 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_reviews(app, db,
 
     add(2)
     login_as(reviewer)
-    few = _count_queries(app, db, client, "/reviews?group=to_score")
+    client.get("/reviews")  # a first visit: from now on the page tells what is new
+    few = page_queries(client, "/reviews?group=to_score")
     add(10)
-    many = _count_queries(app, db, client, "/reviews?group=to_score")
+    many = page_queries(client, "/reviews?group=to_score")
     assert many == few
+
+
+def test_what_came_since_the_last_visit_is_marked_new(app, db, client, login_as):
+    reviewer = factories.make_reviewer()
+    call = factories.make_call(programme_id="sasakawa_award", state="reviewing")
+    old = factories.make_assignment(
+        factories.make_nomination(call=call, state="longlisted"),
+        reviewer,
+        state="submitted",
+        round="longlist",
+    )
+    db.session.commit()
+    login_as(reviewer)
+    first = client.get("/reviews?group=reviewed").get_data(as_text=True)
+    assert "Since your last visit" not in first
+    # Meanwhile: a new invitation, and another panel member writes in the discussion.
+    fresh = factories.make_assignment(
+        factories.make_nomination(call=call, state="under_review"), reviewer, state="invited"
+    )
+    other = factories.make_reviewer()
+    factories.make_assignment(old.nomination, other, state="submitted", round="longlist")
+    db.session.add(
+        Post(nomination_id=old.nomination_id, round="longlist", author_id=other.id, body="?")
+    )
+    db.session.commit()
+    page = client.get("/reviews?group=reviewed").get_data(as_text=True)
+    assert "1 new assignment," in page
+    assert "1 new message in your panels' discussions" in page
+    assert f'href="/reviews/{old.id}#discussion-longlist">1 new message</a>' in page
+    assert "Longlist" in page  # the round of the assignment
+    invited = client.get("/reviews?group=to_accept").get_data(as_text=True)
+    assert f"/reviews/{fresh.id}" in invited
+    # Seen now: the next visit has nothing new.
+    again = client.get("/reviews?group=reviewed").get_data(as_text=True)
+    assert "0 new assignments" in again and "new message</a>" not in again

@@ -4,12 +4,12 @@ meets a single one completes every other item."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import factories
 import pytest
 import sqlalchemy as sa
+from races import race, signed_in
 from secretariat_support import submit_review
 from sqlalchemy.orm import Session
 
@@ -27,41 +27,6 @@ FIVE = ["1", "2", "3", "4", "5"]
 def _postgresql_only(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite has no concurrent writers")
-
-
-def _signed_in(app, user):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-    return client
-
-
-def race(app, requests) -> list:
-    """Send every request at the same moment, each from its own thread and client; return
-    the responses (an exception a thread met fails the test)."""
-    barrier = threading.Barrier(len(requests), timeout=30)
-    responses: list = [None] * len(requests)
-    errors: list[BaseException] = []
-
-    def send(index, request):
-        try:
-            with app.app_context():  # the thread's own; each request pushes another
-                barrier.wait()
-                responses[index] = request()
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-
-    threads = [
-        threading.Thread(target=send, args=(i, request)) for i, request in enumerate(requests)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    assert errors == []
-    return responses
 
 
 def _in_database(stmt):
@@ -99,7 +64,7 @@ def _award(db, count: int, laureates_max: int | None):
 @pytest.mark.parametrize(("limit", "officers"), [(1, 2), (1, 5), (2, 3), (2, 6)])
 def test_concurrent_laureate_decisions_never_exceed_the_quota(app, db, limit, officers):
     call, nominations, people = _award(db, officers, laureates_max=limit if limit != 1 else None)
-    clients = [_signed_in(app, officer) for officer in people]
+    clients = [signed_in(app, officer) for officer in people]
     requests = [
         (
             lambda client=client, nomination=nomination: client.post(
@@ -136,7 +101,7 @@ def test_twenty_conflicting_decisions_have_one_winner_and_no_error(app, db, worl
             data.update(outcome="recognise", areas=FIVE)
         else:
             data.update(outcome="not_recognise")
-        client = _signed_in(app, officer)
+        client = signed_in(app, officer)
         requests.append(lambda client=client, data=data: client.post(url, data=data))
 
     responses = race(app, requests)
@@ -160,8 +125,8 @@ def test_a_bulk_decision_racing_a_single_one_completes_every_other_item(app, db,
     db.session.commit()
     target = nominations[10]
     ids = [n.id for n in nominations]
-    bulk_client = _signed_in(app, bulk_officer)
-    single_client = _signed_in(app, single_officer)
+    bulk_client = signed_in(app, bulk_officer)
+    single_client = signed_in(app, single_officer)
 
     bulk, single = race(
         app,

@@ -35,7 +35,7 @@ from recognition.workflow.security import users_with_permission
 
 
 def test_code_asks_for_states_by_tag(rolled_back_app):
-    assert states_tagged(Nomination, "in_review") == ("under_review", "shortlisted")
+    assert states_tagged(Nomination, "in_review") == ("under_review", "longlisted", "shortlisted")
     assert states_tagged(Nomination, "public") == ("announced",)
     assert states_tagged(Assignment, "engaged") == ("accepted", "submitted", "reopened")
 
@@ -54,7 +54,7 @@ def test_has_tag_and_tagged_agree(rolled_back_app):
     ids = set(db.session.scalars(sa.select(Nomination.id).where(tagged(Nomination, "undecided"))))
     assert ids == {n.id for n in nominations if has_tag(n, "undecided")}
     assert {n.state for n in nominations if n.id in ids} == {
-        "submitted", "returned", "under_review", "shortlisted",
+        "submitted", "returned", "under_review", "longlisted", "shortlisted",
     }  # fmt: skip
 
 

@@ -193,7 +193,7 @@ def test_a_failing_condition_is_refused_and_changes_nothing(
     BREAKERS[predicate](obj)
     # Some breakages would be refused by the database itself: keep them out of it.
     with db.session.no_autoflush:
-        reason = guards.get(predicate).func(obj, actor, {})
+        reason = guards.get(predicate).func(obj, actor, {"transition": name})
         with pytest.raises(ConditionNotMet) as caught:
             fire(obj, name, actor, "Please.", data=DATA.get((workflow, name)))
     assert caught.value.detail == f"rule {predicate!r}"
@@ -296,13 +296,13 @@ def test_the_state_menu_offers_what_the_roles_allow(rolled_back_app):
     officer = factories.make_secretariat()
     owner = factories.make_focal_point(city=nomination.city)
     offered = {o.transition.id: o for o in available_transitions(officer, nomination)}
-    assert set(offered) == {"return", "shortlist", "recognise", "not_recognise"}
-    assert offered["shortlist"].enabled
+    assert set(offered) == {"return", "longlist", "shortlist", "recognise", "not_recognise"}
+    assert offered["longlist"].enabled and offered["shortlist"].enabled
     assert not offered["not_recognise"].enabled
     assert str(offered["not_recognise"].refusal).startswith("Not all reviews are in.")
     # The decisions have a form of their own: the state menu leaves them out.
     menu = {o.transition.id for o in available_transitions(officer, nomination, menu=True)}
-    assert menu == {"return", "shortlist"}
+    assert menu == {"return", "longlist", "shortlist"}
     assert [o.transition.id for o in available_transitions(owner, nomination)] == ["withdraw"]
     assert available_transitions(factories.make_reviewer(), nomination) == []
 

@@ -202,7 +202,8 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
         "nominations; every required field is filled in and valid."
     ) in text
     assert (
-        "Recognise : Under review, Shortlisted → Recognised. Needs the permission: Decide. "
+        "Recognise : Under review, Longlisted, Shortlisted → Recognised. "
+        "Needs the permission: Decide. "
         "Only when: the call's reviewing has started; all reviews are in (or a reason is given)."
     ) in text
 

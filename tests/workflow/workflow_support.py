@@ -203,6 +203,24 @@ def _unset_dates(call) -> None:
     call.closes_at = call.opens_at
 
 
+def _fill_rounds(nomination) -> None:
+    """Ten other nominations of the call entered every later round: no place is left."""
+    for _ in range(10):
+        other = factories.make_nomination(call=nomination.call, state="shortlisted")
+        for state in ("longlisted", "shortlisted"):
+            db.session.add(
+                WorkflowEvent(
+                    workflow="nomination",
+                    object_type="nomination",
+                    object_id=other.id,
+                    transition="",
+                    from_state="",
+                    to_state=state,
+                )
+            )
+    db.session.flush()
+
+
 #: predicate name -> function(obj) that makes the predicate false for ``obj``.
 BREAKERS = {
     "call_is_open": lambda n: _close_call(n.call),
@@ -217,6 +235,7 @@ BREAKERS = {
     "call_announcement_written": lambda c: setattr(c, "announcement", {"en": "  "}),
     "call_is_announced": lambda n: setattr(n.call, "state", "decided"),
     "call_is_reviewing": lambda n: setattr(n.call, "state", "open"),
+    "enters_round": _fill_rounds,
     "city_not_yet_told": lambda n: setattr(n, "announced_at", utcnow()),
     "nominator_is_verified": lambda n: setattr(n.city, "state", "pending"),
     # Nominated by someone else (not a focal point of the city), not yet accepted.
