@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         accounts,
         deliberation,
         letters,
+        lifetimes,
         nominations,
         nominees,
         notifications,
@@ -55,8 +56,10 @@ def create_app(config: dict | None = None) -> Flask:
         programmes,
         public,
         reading,
+        reports,
         review,
         secretariat,
+        stages,
         workflow,
     )
 
@@ -67,11 +70,14 @@ def create_app(config: dict | None = None) -> Flask:
         programmes,
         nominations,
         letters,
+        lifetimes,
         review,
         deliberation,
         secretariat,
+        stages,
         public,
         reading,
+        reports,
         notifications,
     ):
         package.init_app(app)

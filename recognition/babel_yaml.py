@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 TEXT_KEYS = {"title", "description", "help", "confirm", "certificate", "subject", "opening"}
-LABEL_MAPS = {"roles", "permissions", "choices", "recommendations", "labels"}
+LABEL_MAPS = {"roles", "permissions", "choices", "recommendations", "labels", "essentials"}
 #: Mappings whose ``name`` is shown to readers (a programme's issuer and signatory).
 NAMED = {"issuer", "signatory"}
 

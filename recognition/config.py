@@ -63,6 +63,8 @@ def load(root: Path, instance_path: str) -> dict:
         # anyone's password-reset link there.
         "RECOGNITION_DEMO_MAILBOX": _env_bool("RECOGNITION_DEMO_MAILBOX", False),
         "RECOGNITION_REMINDER_DAYS": _env_int("RECOGNITION_REMINDER_DAYS", 3),
+        # Days a recognised city has after each anniversary of its recognition to report.
+        "RECOGNITION_REPORT_GRACE_DAYS": _env_int("RECOGNITION_REPORT_GRACE_DAYS", 30),
         # Days a referee's link to send a letter of support stays valid.
         "RECOGNITION_LETTER_DAYS": _env_int("RECOGNITION_LETTER_DAYS", 30),
         "RECOGNITION_TOKEN_MAX_AGE": _env_int("RECOGNITION_TOKEN_MAX_AGE", 2 * 24 * 3600),

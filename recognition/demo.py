@@ -1,6 +1,7 @@
 """Demo data: a secretariat, reviewers, six cities in six countries, two campaign partners,
 an open call per programme, a city nominated by a partner (accepted, with a referee's letter),
-a register of past laureates and last cycle's Sasakawa call in its second review round.
+a register of past laureates, last cycle's Sasakawa call in its second review round and a
+Resilience Hub whose recognition ends within 90 days.
 Loading twice changes nothing."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from .accounts.models import City, User
 from .accounts.operations import create_user, register_city
 from .extensions import db
 from .letters.demo import load_demo_letter
+from .lifetimes.demo import load_demo_hub
 from .nominations.models import Nomination
 from .nominations.operations import existing_nomination, start
 from .nominees.demo import load_demo_register
@@ -20,6 +22,7 @@ from .partners.models import partners_of
 from .programmes.demo import load_demo_calls
 from .programmes.models import Call
 from .review.demo import load_demo_rounds
+from .stages.demo import load_demo_stages
 from .workflow.engine import fire
 from .workflow.security import global_roles, roles_with_permission
 
@@ -93,12 +96,14 @@ def load_demo() -> dict:
             city = register_city(user, city_name, country, region, population)
             fire(city, "verify", officer, "Demo data: verified on loading.")
         accounts.append((f"focal point {city_name} ({locale})", email))
+    load_demo_stages(officer)
     accounts.extend(load_demo_partners(DEMO_PASSWORD))
     load_demo_calls(officer)
     _partner_nominates_a_city()
     load_demo_letter()
     load_demo_register(actor=officer)
     load_demo_rounds(officer, [u for u in (_user(r[0]) for r in REVIEWERS) if u is not None])
+    load_demo_hub(officer)
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}
 

@@ -16,11 +16,14 @@ FEATURES = (
     "programmes",
     "nominations",
     "letters",
+    "lifetimes",
     "review",
     "deliberation",
     "secretariat",
+    "stages",
     "public",
     "reading",
+    "reports",
 )
 PACKAGES = (*FEATURES, "notifications", "workflow")
 

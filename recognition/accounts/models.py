@@ -118,6 +118,8 @@ class City(db.Model):
     region: Mapped[str] = mapped_column(sa.String(160), default="")
     population: Mapped[int | None]
     website: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: The city's time zone: the day its recognitions expire on is the city's.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     #: Set by the workflow engine (create, fire), never by hand.
     state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)

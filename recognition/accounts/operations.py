@@ -137,6 +137,8 @@ def register_city(
         country=country.upper(),
         region=(region or "").strip(),
         population=population,
+        # Its recognitions expire on the city's calendar: its first focal point's time zone.
+        timezone=user.timezone or "UTC",
     )
     create(city, user)
     db.session.add(Membership(user=user, city=city))

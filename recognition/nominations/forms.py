@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..i18n import country_choices, language_choices
@@ -32,6 +32,14 @@ class StartForm(FlaskForm):
     language = SelectField(
         _l("Language of the nomination"),
         description=_l("The language you will write in. Reviewers read it as written."),
+    )
+    #: Start from the city's last nomination to the programme (a renewal, a new cycle).
+    previous = BooleanField(
+        _l("Start from our last nomination to this programme"),
+        description=_l(
+            "Its answers and evidence are carried over, each marked for you to check; "
+            "reviewers see what changed."
+        ),
     )
 
     def __init__(self, nominators, kinds, cities, *args, **kwargs):

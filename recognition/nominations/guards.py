@@ -200,15 +200,21 @@ def _earlier_public(nomination):
             Call.programme_id == nomination.call.programme_id,
             Call.id != nomination.call_id,
             Nomination.nominee_id == nomination.nominee.id,
-            tagged(Nomination, "public"),
+            tagged(Nomination, "current"),
+            # The recognition a renewal renews does not stand in its way.
+            Nomination.id != (nomination.renews_id or 0),
         )
         .limit(1)
     )
 
 
-@guard("one_recognition_per_city", _l("the city is not yet recognised under this programme"))
+@guard(
+    "one_recognition_per_city",
+    _l("the city holds no current recognition under this programme (but the one it renews)"),
+)
 def one_recognition_per_city(nomination, actor, data):
-    """A city is recognised once under a programme."""
+    """A city holds one current recognition under a programme at a time: once it has
+    expired (or in a renewal of it), the city may be recognised again."""
     if db.session.scalar(_earlier_public(nomination)):
         if nomination.city_id is None:
             return _l("This nominee is already recognised under this programme.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -69,6 +69,12 @@ class Nomination(db.Model):
     announced_at: Mapped[datetime | None]
     #: The code printed on the certificate; /verify/<code> says what it certifies.
     verification_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    #: A recognition's lifetime (programme ``recognition.years``), as the city's calendar
+    #: counts: from the announcement's day to the last day it holds (None: permanent).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None] = mapped_column(index=True)
+    #: The recognition this nomination renews, or the nomination it starts from.
+    renews_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nominations.id"), index=True)
 
     call: Mapped[Call] = relationship(lazy="joined", innerjoin=True)
     nominee: Mapped[Nominee] = relationship(lazy="joined", innerjoin=True)

@@ -57,8 +57,67 @@ def _consent_needed(nomination: Nomination, actor: User) -> bool:
     return True
 
 
+def last_nomination(call: Call, nominee: Nominee) -> Nomination | None:
+    """The nominee's latest earlier nomination to the call's programme that went further
+    than a draft — what a renewal or a new cycle can start from."""
+    return db.session.scalar(
+        sa.select(Nomination)
+        .join(Call, Call.id == Nomination.call_id)
+        .where(
+            Call.programme_id == call.programme_id,
+            Call.id != call.id,
+            Nomination.nominee_id == nominee.id,
+            Nomination.submitted_at.is_not(None),
+        )
+        .order_by(Nomination.submitted_at.desc(), Nomination.id.desc())
+        .limit(1)
+    )
+
+
+def carry_over(nomination: Nomination, previous: Nomination, actor: User) -> None:
+    """Copy the previous nomination's answers and evidence (the same stored files) into a
+    new one, which renews it: each carried answer is marked for its authors to check."""
+    known = nomination.programme.inputs
+    nomination.answers = {k: v for k, v in (previous.answers or {}).items() if k in known}
+    nomination.renews_id = previous.id
+    fields = {f.id for section in nomination.programme.sections for f in section.fields}
+    for attachment in previous.attachments:
+        if attachment.field in fields:
+            db.session.add(
+                Attachment(
+                    nomination=nomination,
+                    field=attachment.field,
+                    filename=attachment.filename,
+                    sha256=attachment.sha256,
+                    mime=attachment.mime,
+                    size=attachment.size,
+                    uploaded_by_id=actor.id,
+                )
+            )
+    db.session.flush()
+
+
+def carried_fields(nomination: Nomination) -> frozenset[str]:
+    """The fields whose answer is still the one carried over from the nomination it renews
+    (the authors are asked to check them)."""
+    if nomination.renews_id is None:
+        return frozenset()
+    previous = db.session.get(Nomination, nomination.renews_id)
+    before, now = previous.answers or {}, nomination.answers or {}
+    return frozenset(
+        i.field.id
+        for name, i in nomination.programme.inputs.items()
+        if now.get(name) not in (None, "", []) and now.get(name) == before.get(name)
+    )
+
+
 def start(
-    call: Call, nominee: Nominee, language: str, actor: User, partner: Partner | None = None
+    call: Call,
+    nominee: Nominee,
+    language: str,
+    actor: User,
+    partner: Partner | None = None,
+    previous: Nomination | None = None,
 ) -> Nomination:
     """Start a nomination of ``nominee`` to the call, by ``actor`` — for the nominee itself
     (a city's focal point) or on its behalf (for ``partner``, or as a registered user). One
@@ -83,11 +142,16 @@ def start(
         created_by_id=actor.id,
         answers={},
     )
+    if previous is not None:
+        # Renewal rules (e.g. its annual reports all in) read what it renews.
+        nomination.renews_id = previous.id
     try:
         # Two focal points of one city may start at the same moment: the unique constraint
         # decides, and the second is sent to the first one's nomination.
         with db.session.begin_nested():
             create(nomination, actor)
+            if previous is not None:
+                carry_over(nomination, previous, actor)
             if _consent_needed(nomination, actor):
                 fire(nomination, "ask_consent", actor)
     except sa.exc.IntegrityError:

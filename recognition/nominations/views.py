@@ -8,6 +8,7 @@ the decision and the answers and files of the fields the programme marks ``publi
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import csrf, db, login
 from ..i18n import country_name, deadline
-from ..nominees.models import nominee_for_city, nominee_named
+from ..nominees.models import Nominee, nominee_for_city, nominee_named
 from ..panels import panel, panels_for
 from ..partners.models import Partner, partners_of
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
@@ -47,9 +48,11 @@ from .models import Attachment, Nomination
 from .operations import (
     NominationRefused,
     attach,
+    carried_fields,
     diff,
     existing_nomination,
     files_by_field,
+    last_nomination,
     remove_attachment,
     save_answers,
     snapshots,
@@ -174,20 +177,33 @@ def begin(call_id: int):
         return redirect(url_for("programmes.call", call_id=call.id))
     kinds = call.programme.nominating.nominees
     form = StartForm(nominators, kinds, _cities_to_nominate() if "city" in kinds else [])
+    # The city's last nomination to the programme, to start from (a renewal, a new cycle).
+    last = _last_of_own_city(call, nominators)
     if request.method == "GET":
-        form.language.data = current_user.locale
+        form.language.data = last.language if last else current_user.locale
         form.nominator.data = nominators[0][0]
         form.kind.data = kinds[0]
+        form.previous.data = last is not None and request.args.get("from") == str(last.id)
     if form.validate_on_submit():
         nominee, partner = _chosen_nominee(form, form.nominator.data)
+        previous = last_nomination(call, nominee) if nominee and form.previous.data else None
+        if nominee is not None and form.previous.data and previous is None:
+            form.previous.errors.append(
+                _("There is no earlier nomination of this nominee to the programme to start from.")
+            )
+            nominee = None
         if nominee is not None:
             try:
-                nomination = start(call, nominee, form.language.data, current_user, partner)
+                nomination = start(
+                    call, nominee, form.language.data, current_user, partner, previous=previous
+                )
             except NominationRefused as exc:
                 flash(str(exc.message), "warning")
                 if exc.existing is not None:
                     return redirect(url_for("nominations.show", nomination_id=exc.existing.id))
-                return render_template("nominations/start.html", call=call, form=form), 422
+                return render_template(
+                    "nominations/start.html", call=call, form=form, last=last
+                ), 422
             db.session.commit()
             if has_tag(nomination, "consent"):
                 flash(
@@ -206,7 +222,17 @@ def begin(call_id: int):
             return redirect(
                 url_for("nominations.edit", nomination_id=nomination.id, section_id=first)
             )
-    return render_template("nominations/start.html", call=call, form=form)
+    return render_template("nominations/start.html", call=call, form=form, last=last)
+
+
+def _last_of_own_city(call: Call, nominators: list[tuple[str, str]]) -> Nomination | None:
+    """The last nomination to the programme of the first city the user nominates for."""
+    city_choice = next((c for c, _title in nominators if c.startswith("city:")), None)
+    if city_choice is None:
+        return None
+    city_id = int(city_choice.partition(":")[2])
+    nominee = db.session.scalar(sa.select(Nominee).where(Nominee.city_id == city_id))
+    return last_nomination(call, nominee) if nominee else None
 
 
 @panel("programmes.call", "nominations/_call_panel.html")
@@ -465,6 +491,7 @@ def render_page(nomination: Nomination, section, form):
         form=form,
         progress=completeness(nomination),
         files_by_field=files_by_field(nomination),
+        carried=carried_fields(nomination),
         **panels_for("nominations.edit", nomination),
     )
 
@@ -515,5 +542,37 @@ def changes(nomination_id: int):
         before=before,
         after=after,
         changes=diff(before, after),
+        format_answer=format_answer,
+    )
+
+
+def _as_filed(nomination: Nomination) -> dict[str, Any]:
+    """A nomination's answers and files as a submission records them."""
+    return {
+        "answers": dict(nomination.answers or {}),
+        "files": [
+            {"field": a.field, "sha256": a.sha256, "filename": a.filename, "size": a.size}
+            for a in nomination.attachments
+        ],
+    }
+
+
+@bp.get("/nominations/<int:nomination_id>/since-last-time")
+@login_required
+def since_last_time(nomination_id: int):
+    """What changed since the nomination it renews (a renewal, a new cycle), for whoever
+    reads the whole file — its reviewers above all."""
+    nomination = load(nomination_id)
+    require("view_file", nomination)
+    if nomination.renews_id is None:
+        abort(404)
+    previous = db.session.get(Nomination, nomination.renews_id)
+    before = SimpleNamespace(**_as_filed(previous))
+    return render_template(
+        "nominations/changes.html",
+        nomination=nomination,
+        programme=nomination.programme,
+        previous=previous,
+        changes=diff(before, _as_filed(nomination)),
         format_answer=format_answer,
     )

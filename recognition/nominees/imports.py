@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
 from ..i18n import m49_areas
+from ..timeutil import utcnow
 from ..web import without_controls
 from .matching import laureate_level
 from .models import name_key
@@ -223,7 +223,7 @@ def _row(line: int, columns: list[str], values: list[str], programme) -> Row:
 
 
 def _year(text: str, row: Row) -> int | None:
-    latest = date.today().year
+    latest = utcnow().year
     if text.isdecimal() and text.isascii() and EARLIEST_YEAR <= int(text) <= latest:
         return int(text)
     row.errors.append(

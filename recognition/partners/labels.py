@@ -1,5 +1,5 @@
 """How partners' coded values read: the kinds of organisation, and the Ten Essentials their
-offer supports, titled as the programmes title them."""
+offer supports, titled by the edition partners chose them in (PARTNER_EDITION)."""
 
 from __future__ import annotations
 
@@ -30,18 +30,32 @@ def kind_title(kind: str) -> Any:
     return KIND_TITLES.get(kind, kind)
 
 
-def essential_titles() -> dict[int, str]:
-    """The Ten Essentials by number, titled (msgids) as the programmes' rubrics title the
-    criteria scoring them ("Essential 3: risk data and assessments")."""
-    titles: dict[int, str] = {}
+#: The edition of the Ten Essentials partners' Essentials are numbered in: partners chose them
+#: by the 2010 campaign's titles, and the numbers stored mean those (in the 2017 revision 3 is
+#: another Essential: moving partners to it means asking them again).
+PARTNER_EDITION = 2010
+
+
+def partner_edition() -> Any:
+    """PARTNER_EDITION of the Ten Essentials (an ``Essentials``), as the programmes that use
+    it loaded it; None when none does. (Partners do not import the programmes package: it
+    imports theirs.)"""
     for programme in current_app.extensions["programmes"].values():
-        for criterion in programme.rubric.criteria:
-            if criterion.essential:
-                titles.setdefault(criterion.essential, criterion.title)
-    return dict(sorted(titles.items()))
+        edition = programme.essentials
+        if edition is not None and edition.edition == PARTNER_EDITION:
+            return edition
+    return None
+
+
+def essential_titles() -> dict[int, str]:
+    """The Ten Essentials by number, titled (msgids) as PARTNER_EDITION titles them."""
+    edition = partner_edition()
+    return dict(edition.titles) if edition is not None else {}
 
 
 def essential_title(number: int, titles: dict[int, str] | None = None) -> str:
-    """One Essential's title in the reader's language."""
+    """One Essential, numbered and titled, in the reader's language ("Essential 3: ...")."""
     title = (titles if titles is not None else essential_titles()).get(number)
-    return gettext(title) if title else gettext("Essential %(num)d", num=number)
+    if not title:
+        return gettext("Essential %(num)d", num=number)
+    return gettext("Essential %(number)d: %(label)s", number=number, label=gettext(title))

@@ -188,6 +188,31 @@ class Round:
 
 
 @dataclass(frozen=True)
+class Essentials:
+    """An edition of the Ten Essentials (programmes/essentials/<edition>.yaml): titles by
+    number (msgids), and the foundational ones (the 2017 revision's 1-3)."""
+
+    edition: int
+    title: str
+    titles: Mapping[int, str]
+    foundational: frozenset[int] = frozenset()
+
+    def title_of(self, number: int) -> str:
+        return self.titles.get(number, "")
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """How long a recognition lasts (``recognition: {years: 3, remind_days_before: [...],
+    annual_report: true}``): ``years`` None is permanent; the city is reminded that many days
+    before it expires; with ``annual_report`` the recognised city reports each year."""
+
+    years: int | None = None
+    remind_days_before: tuple[int, ...] = ()
+    annual_report: bool = False
+
+
+@dataclass(frozen=True)
 class Level:
     id: str
     title: str
@@ -234,6 +259,10 @@ class Programme:
     nominating: Nominating = field(default_factory=lambda: Nominating())
     #: The review rounds, in order (at least one).
     rounds: tuple[Round, ...] = ()
+    #: The edition of the Ten Essentials the programme uses (its criteria's ``essential``).
+    essentials: Essentials | None = None
+    #: How long its recognitions last.
+    lifetime: Lifetime = field(default_factory=lambda: Lifetime())
 
     def round(self, round_id: str | None) -> Round:
         """The round of that id; the first round for an unknown or empty id."""
@@ -608,6 +637,79 @@ def _parse_rounds(c: Collector, value: Any, rubric: Rubric) -> tuple[Round, ...]
     return tuple(rounds)
 
 
+def load_essentials(path: Path) -> Essentials:
+    """An edition of the Ten Essentials from its file."""
+    c = Collector(path.name)
+    raw = c.mapping(load_yaml(path), "(file)")
+    titles = {}
+    for number, title in c.mapping(raw.get("essentials"), "essentials").items():
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 10:
+            c.add(f"essentials.{number}", "an Essential's number, 1 to 10")
+        elif not isinstance(title, str) or not title.strip():
+            c.add(f"essentials.{number}", "must be text")
+        else:
+            titles[number] = title
+    if len(titles) != 10 and not c.problems:
+        c.add("essentials", "the ten Essentials, numbered 1 to 10")
+    foundational = raw.get("foundational") or []
+    if not isinstance(foundational, list) or not set(foundational) <= set(titles):
+        c.add("foundational", "a list of the Essentials' numbers")
+        foundational = []
+    if c.problems:
+        raise DefinitionError(c.problems)
+    return Essentials(
+        edition=_integer(c, raw.get("edition"), "edition", 0) or 0,
+        title=c.text(raw.get("title"), "title", required=True),
+        titles=MappingProxyType(dict(sorted(titles.items()))),
+        foundational=frozenset(foundational),
+    )
+
+
+def _edition(c: Collector, value: Any, folder: Path | None) -> Essentials | None:
+    """The edition a programme names (``essentials: 2017``), read from the programmes
+    folder's essentials/; None without a folder (a definition checked on its own)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        c.add("essentials", "an edition of the Ten Essentials: 2010 or 2017")
+        return None
+    if folder is None:
+        return None
+    path = folder / "essentials" / f"{value}.yaml"
+    if not path.is_file():
+        c.add("essentials", f"no edition {value} in essentials/")
+        return None
+    try:
+        return load_essentials(path)
+    except DefinitionError as exc:
+        for _file, key, message in exc.problems:
+            c.add(f"essentials ({path.name}: {key})", message)
+        return None
+
+
+def _parse_lifetime(c: Collector, value: Any) -> Lifetime:
+    if value is None:
+        return Lifetime()
+    raw = c.mapping(value, "recognition")
+    for extra in sorted(set(raw) - {"years", "remind_days_before", "annual_report"}, key=str):
+        c.add(f"recognition.{extra}", "unknown key")
+    years = _integer(c, raw.get("years"), "recognition.years", None, minimum=1)
+    days = raw.get("remind_days_before", [])
+    if not isinstance(days, list) or any(
+        isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in days
+    ):
+        c.add(
+            "recognition.remind_days_before", "a list of whole numbers of days, e.g. [180, 90, 30]"
+        )
+        days = []
+    if days and years is None:
+        c.add("recognition.remind_days_before", "reminders need recognition.years")
+    annual = _flag(c, raw.get("annual_report"), "recognition.annual_report", False)
+    return Lifetime(
+        years=years,
+        remind_days_before=tuple(sorted(set(days), reverse=True)),
+        annual_report=annual,
+    )
+
+
 def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Programme:
     """A programme from its YAML data. ``folder`` is the programmes folder the file was read
     from: its image files are looked for there, and a file must name its ``issuer``."""
@@ -615,7 +717,7 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
     raw = c.mapping(raw, "(file)")
     for extra in set(raw) - {
         "id", "title", "description", "sections", "rubric", "decision", "rules", "certificate",
-        "issuer", "nomination", "rounds",
+        "issuer", "nomination", "rounds", "essentials", "recognition",
     }:  # fmt: skip
         c.add(extra, "unknown key")
     seen: set[str] = set()
@@ -772,6 +874,8 @@ def parse_programme(raw: Any, source: str, folder: Path | None = None) -> Progra
         issuer=_parse_issuer(c, raw.get("issuer"), folder),
         nominating=_parse_nominating(c, raw.get("nomination")),
         rounds=_parse_rounds(c, raw.get("rounds"), rubric),
+        essentials=_edition(c, raw.get("essentials", 2010), folder),
+        lifetime=_parse_lifetime(c, raw.get("recognition")),
     )
     if c.problems:
         raise DefinitionError(c.problems)

@@ -45,6 +45,37 @@ DEMO_CALLS = {
             },
         },
     ),
+    "resilience_hub": (
+        "2027",
+        {
+            "en": {
+                "title": "Resilience Hubs 2027",
+                "theme": "Cities that implement resilience and share their practice",
+            },
+            "ar": {
+                "title": "مراكز القدرة على الصمود 2027",
+                "theme": "مدن تنفّذ القدرة على الصمود وتتبادل ممارساتها مع المدن الأخرى",
+            },
+            "es": {
+                "title": "Centros de Resiliencia 2027",
+                "theme": "Ciudades que ponen en práctica la resiliencia y comparten su experiencia",
+            },
+            "fr": {
+                "title": "Pôles de résilience 2027",
+                "theme": (
+                    "Des villes qui mettent en œuvre la résilience et partagent leurs pratiques"
+                ),
+            },
+            "ru": {
+                "title": "Центры устойчивости 2027",
+                "theme": "Города, которые внедряют устойчивость и делятся своей практикой",
+            },
+            "zh": {
+                "title": "2027年韧性中心",
+                "theme": "践行韧性并分享实践经验的城市",
+            },
+        },
+    ),
     "sasakawa_award": (
         "2027",
         {

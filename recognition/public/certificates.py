@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..nominations.models import Nomination
-from ..programmes.definition import IMAGE_TYPES
+from ..programmes.definition import IMAGE_TYPES, Programme
 from ..workflow.registry import has_tag
 from ..workflow.security import require
 from . import bp
@@ -129,12 +130,23 @@ def format_day(value: datetime | None) -> str:
     return format_date(value, "long", rebase=False) if value else ""
 
 
-def awarded(nomination: Nomination) -> tuple[str, list[str]]:
-    """What the recognition awards: the level's title, and the Essentials' titles (msgids)."""
+def named_areas(programme: Programme, numbers: Iterable[int]) -> list[tuple[int, str]]:
+    """Areas of strength as (number, title msgid), titled by the programme's edition of the
+    Ten Essentials (a number means a different Essential in 2010 and in 2017); in order,
+    numbers the edition does not have left out."""
+    found = sorted({n for n in numbers if isinstance(n, int) and not isinstance(n, bool)})
+    edition = programme.essentials
+    if edition is None:  # a definition read without its folder: numbers only
+        return [(n, "") for n in found if 1 <= n <= 10]
+    return [(n, edition.title_of(n)) for n in found if edition.title_of(n)]
+
+
+def awarded(nomination: Nomination) -> tuple[str, list[tuple[int, str]]]:
+    """What the recognition awards: the level's title, and the areas of strength (numbers and
+    titles of the programme's edition of the Essentials, msgids)."""
     programme = nomination.programme
     level = programme.level(nomination.award_level) if nomination.award_level else None
-    essentials = {c.essential: c.title for c in programme.rubric.criteria if c.essential}
-    areas = [essentials[n] for n in nomination.areas_of_strength or () if n in essentials]
+    areas = named_areas(programme, nomination.areas_of_strength or ())
     return (level.title if level else ""), areas
 
 

@@ -21,6 +21,7 @@ from ..i18n import country_name
 from ..nominations.models import Attachment, Nomination
 from ..nominees.models import Nominee, name_key
 from ..programmes.models import Call
+from ..stages.queries import city_at_stage
 from ..workflow.registry import tagged
 
 #: The recognised nominee's country: its city's, or the organisation's or person's.
@@ -65,12 +66,14 @@ class DirectoryFilters:
     region: str | None = None
     essential: int | None = None
     text: str = ""
+    #: A confirmed Making Cities Resilient 2030 stage (its state id in city_stage.yaml).
+    stage: str | None = None
 
     @property
     def active(self) -> bool:
         return any(
             (self.programme, self.year, self.country, self.region, self.essential, self.text)
-        )
+        ) or bool(self.stage)
 
 
 def has_essential(number: int):
@@ -110,6 +113,8 @@ def directory(filters: DirectoryFilters):
         stmt = stmt.where(City.region == filters.region)
     if filters.essential is not None:
         stmt = stmt.where(has_essential(filters.essential))
+    if filters.stage:
+        stmt = stmt.where(city_at_stage(filters.stage))
     if filters.text:
         matches = [
             City.name.icontains(filters.text, autoescape=True),

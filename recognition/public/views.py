@@ -4,6 +4,7 @@ description and Open Graph tags, so that a shared link shows what it leads to.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from typing import Any
 
@@ -17,12 +18,14 @@ from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import country_name, current_language
 from ..nominations.models import Nomination
-from ..programmes.definition import Programme
+from ..programmes.definition import Essentials, Programme
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
+from ..stages.queries import public_stages
 from ..web import paginate
 from ..workflow.registry import has_tag
 from . import bp
+from .certificates import named_areas
 from .queries import (
     NOMINEE_ORDER,
     DirectoryFilters,
@@ -134,19 +137,43 @@ def _country_arg() -> str | None:
     return value if len(value) == 2 and value.isalpha() and value.isascii() else None
 
 
-def _essential_arg(essentials: dict[int, str]) -> int | None:
-    value = _arg("essential", 3)
-    return int(value) if value.isdigit() and int(value) in essentials else None
+#: The edition a bare ``?essential=3`` means: the directory filtered on the 2010 Essentials by
+#: number alone before programmes used other editions, and such addresses are still shared.
+UNNAMED_EDITION = 2010
 
 
-def essential_titles(programmes: dict[str, Programme]) -> dict[int, str]:
-    """The Essentials an area of strength can be, by number, with their titles (msgids)."""
-    titles: dict[int, str] = {}
+def area_choices(programmes: dict[str, Programme]) -> dict[int, tuple[Essentials, list[int]]]:
+    """The areas of strength the directory filters on, by edition of the Ten Essentials
+    ({2010: (the edition, [1, ..., 10])}): the Essentials scored by the criteria of the
+    programmes whose decision names areas of strength, titled by their edition."""
+    found: dict[int, tuple[Essentials, set[int]]] = {}
     for programme in programmes.values():
-        for criterion in programme.rubric.criteria:
-            if criterion.essential:
-                titles.setdefault(criterion.essential, criterion.title)
-    return dict(sorted(titles.items()))
+        edition = programme.essentials
+        if programme.decision != "strengths" or edition is None:
+            continue
+        numbers = found.setdefault(edition.edition, (edition, set()))[1]
+        numbers.update(
+            c.essential for c in programme.rubric.criteria if edition.title_of(c.essential or 0)
+        )
+    return {key: (e, sorted(numbers)) for key, (e, numbers) in sorted(found.items()) if numbers}
+
+
+def _essential_arg(choices: dict[int, tuple[Essentials, list[int]]]) -> tuple[int, int] | None:
+    """The area of strength asked for, as (edition, number): ``2017:3``, or ``3`` as older
+    addresses wrote it (UNNAMED_EDITION); None for anything the directory does not offer."""
+    found = re.fullmatch(r"(?:([0-9]{4}):)?([0-9]{1,2})", _arg("essential", 8))
+    if found is None:
+        return None
+    edition = int(found.group(1) or UNNAMED_EDITION)
+    number = int(found.group(2))
+    return (edition, number) if number in choices.get(edition, (None, ()))[1] else None
+
+
+def edition_programmes(programmes: dict[str, Programme], edition: int) -> list[str]:
+    """The ids of the programmes that use ``edition`` of the Ten Essentials."""
+    return sorted(
+        pid for pid, p in programmes.items() if p.essentials and p.essentials.edition == edition
+    )
 
 
 def recognition_label(programme: Programme | None, call: Call, nomination: Nomination) -> str:
@@ -168,6 +195,17 @@ def recognition_label(programme: Programme | None, call: Call, nomination: Nomin
     return name
 
 
+def _stage_arg() -> str | None:
+    """The confirmed MCR2030 stage asked for (``?stage=stage_c``); None for anything else."""
+    value = request.args.get("stage")
+    return value if value in {s.id for s in public_stages()} else None
+
+
+def _stage_title(stage: str | None) -> str | None:
+    found = next((s for s in public_stages() if s.id == stage), None)
+    return _(found.title) if found else None
+
+
 # -- The directory ----------------------------------------------------------------------------
 
 
@@ -175,16 +213,21 @@ def recognition_label(programme: Programme | None, call: Call, nomination: Nomin
 def recognised():
     """Recognised cities, searchable, by programme, year, country, region and Essential."""
     programmes = current_app.extensions["programmes"]
-    essentials = essential_titles(programmes)
+    areas = area_choices(programmes)
+    area = _essential_arg(areas)
     filters = DirectoryFilters(
         programme=_programme_arg(programmes),
         year=_arg("year", 40) or None,
         country=_country_arg(),
         region=_arg("region", 160) or None,
-        essential=_essential_arg(essentials),
+        essential=area[1] if area else None,
         text=_arg("q", SEARCH_LENGTH),
+        stage=_stage_arg(),
     )
-    page = paginate(directory(filters), scalars=False)
+    stmt = directory(filters)
+    if area:  # a number means a different Essential in each edition
+        stmt = stmt.where(Call.programme_id.in_(edition_programmes(programmes, area[0])))
+    page = paginate(stmt, scalars=False)
     countries = sorted(
         ((code, country_name(code)) for code in recognised_countries()),
         key=lambda pair: pair[1].casefold(),
@@ -194,8 +237,16 @@ def recognised():
         filters.year,
         country_name(filters.country) if filters.country else None,
         filters.region,
-        _(essentials[filters.essential]) if filters.essential else None,
+        _(
+            "Essential %(number)d of %(edition)s: %(label)s",
+            number=area[1],
+            edition=_(areas[area[0]][0].title),
+            label=_(areas[area[0]][0].title_of(area[1])),
+        )
+        if area
+        else None,
         _("matching “%(text)s”", text=filters.text) if filters.text else None,
+        _stage_title(filters.stage),
     ]
     chosen = [c for c in chosen if c]
     title = (
@@ -207,8 +258,10 @@ def recognised():
         "public/recognised.html",
         page=page,
         programmes=programmes,
-        essentials=essentials,
+        area_choices=areas,
+        area=area,
         filters=filters,
+        stages=public_stages(),
         years=recognised_years(),
         countries=countries,
         regions=recognised_regions(filters.country),
@@ -298,11 +351,11 @@ def city(city_id: int):
                 "level": programme.level(nomination.award_level)
                 if programme and nomination.award_level
                 else None,
-                "strengths": [
-                    c
-                    for c in (programme.rubric.criteria if programme else ())
-                    if c.essential and c.essential in (nomination.areas_of_strength or ())
-                ],
+                # Titled by the programme's edition of the Ten Essentials.
+                "strengths": named_areas(programme, nomination.areas_of_strength or ())
+                if programme
+                else [],
+                "essentials": programme.essentials if programme else None,
                 "practice": practice_summary(nomination, programme, files.get(nomination.id, {}))
                 if programme
                 else [],

@@ -20,6 +20,24 @@ OUTCOMES = (
 )
 
 
+def area_choices(programme) -> list[SelectChoice]:
+    """The Essentials the programme's criteria score, titled by its edition of the Ten
+    Essentials ("Essential 3: Strengthen financial capacity for resilience" in 2017, another
+    Essential in 2010)."""
+    numbers = sorted({c.essential for c in programme.rubric.criteria if c.essential})
+    edition = programme.essentials
+    choices = []
+    for number in numbers:
+        title = edition.title_of(number) if edition else ""
+        label = (
+            _l("Essential %(number)d: %(label)s", number=number, label=_l(title))
+            if title
+            else _l("Essential %(num)d", num=number)
+        )
+        choices.append(SelectChoice(number, label))
+    return choices
+
+
 class DecisionForm(FlaskForm):
     outcome = RadioField(_l("Decision"), choices=OUTCOMES, validators=[InputRequired()])
     areas = MultiCheckboxField(_l("Areas of strength"), coerce=int, validators=[Optional()])
@@ -38,8 +56,11 @@ class DecisionForm(FlaskForm):
 
     def configure(self, programme) -> None:
         if programme.decision == "strengths":
-            essentials = [c for c in programme.rubric.criteria if c.essential]
-            self.areas.choices = [SelectChoice(c.essential, _l(c.title)) for c in essentials]
+            self.areas.choices = area_choices(programme)
+            if programme.essentials is not None:
+                self.areas.label.text = _l(
+                    "Areas of strength — %(edition)s", edition=_l(programme.essentials.title)
+                )
         if programme.decision == "levels":
             self.level.choices = [SelectChoice(lv.id, _l(lv.title)) for lv in programme.levels]
 

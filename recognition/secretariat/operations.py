@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_ngettext
 
 from ..extensions import db
+from ..lifetimes.operations import start_lifetime
 from ..nominations.models import Nomination
 from ..nominees.operations import record_laureates
 from ..public.certificates import ensure_verification_code
@@ -113,6 +114,8 @@ def announce_nomination(nomination: Nomination, actor, data) -> dict:
     """Date the nomination's publication with its call's announcement, and give it the code
     its certificate carries (checked at /verify/<code>)."""
     nomination.announced_at = nomination.call.announced_at or utcnow()
+    # The recognition holds from today, in the city's calendar, for the programme's years.
+    start_lifetime(nomination)
     code = ensure_verification_code(nomination)
     # The register of past laureates grows with every announcement (eligibility reads it).
     record_laureates(nomination, actor)

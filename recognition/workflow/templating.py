@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from .definition import CREATED
 from .engine import displayed_state
-from .registry import has_tag, object_url, registry
+from .registry import has_tag, object_title, object_url, registry
 from .security import can
 
 
@@ -69,4 +69,5 @@ def workflow_helpers() -> dict[str, Any]:
         "actor_label": actor_label,
         "has_tag": has_tag,
         "object_url": object_url,
+        "object_title": object_title,
     }

@@ -17,6 +17,7 @@ from recognition.notifications.models import OutboxMessage
 from recognition.partners.models import Partner
 from recognition.programmes.models import Call
 from recognition.review.models import Assignment, Juror, Post
+from recognition.timeutil import utcnow
 from recognition.workflow.history import WorkflowEvent
 
 COUNTED = (User, UserRole, City, Membership, Call, WorkflowEvent, OutboxMessage)
@@ -206,3 +207,15 @@ def test_demo_has_last_cycles_sasakawa_call_in_its_second_round(demo):
     assert rounds == {"review", "longlist"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Post)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Juror)) == 2
+
+
+def test_demo_has_a_resilience_hub_ending_within_ninety_days(demo):
+    [hub] = db.session.scalars(
+        sa.select(Nomination).join(Call).where(Call.programme_id == "resilience_hub")
+    ).all()
+    assert hub.state == "expiring" and hub.city.name == "Makati"
+    assert 0 < (hub.valid_until - utcnow().date()).days <= 90
+    keys = db.session.scalars(
+        sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.template == "expiry_reminder")
+    ).all()
+    assert keys and all(key.startswith(f"expiry:{hub.id}:") for key in keys)

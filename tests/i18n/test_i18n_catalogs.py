@@ -40,7 +40,7 @@ SAME_AS_ENGLISH = {
         "Zoom",
         "final",
     },
-    "es": {"Tsunamis", "%(size)s KB", "Zoom"},
+    "es": {"Tsunamis", "%(size)s KB", "PDF, %(size)s KB", "Zoom"},
     "zh": {"%(size)s KB"},
 }
 #: Messages with nothing to translate but placeholders and symbols.
@@ -48,6 +48,7 @@ ALLOWED_SAME = {
     "≥ %(num)s",
     "%(name)s: %(reasons)s",
     "%(name)s, %(when)s",
+    "“%(stage)s”",
     "%(where)s: %(message)s",
     "%(done)s of %(total)s",
     "%(score)s/%(max)s",

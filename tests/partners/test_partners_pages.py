@@ -59,9 +59,12 @@ def test_the_public_page_shows_the_profile(client, alliance):
     assert '<a href="https://alliance.example.org" rel="noopener noreferrer"' in html
     assert "Training for neighbourhood volunteers." in text
     essentials = re.findall(r"<li>(Essential \d+:[^<]*)</li>", html)
+    # Partners chose their Essentials by the 2010 titles: numbers of that edition.
     assert essentials == [
-        "Essential 1: organisation and coordination",
-        "Essential 9: early warning and preparedness",
+        "Essential 1: Organisation and coordination for risk reduction, with citizens and civil "
+        "society",
+        "Essential 9: Early warning systems, emergency management capacity and regular public "
+        "drills",
     ]
 
 

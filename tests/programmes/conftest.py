@@ -15,7 +15,8 @@ from programmes_support import PROGRAMMES, shipped
 def write_programme(tmp_path) -> Callable[..., Path]:
     """``write_programme(change, name=...)``: the shipped definition with ``change(data)``
     applied, written to ``tmp_path/programmes/<name>.yaml`` beside a copy of the shipped
-    assets (the issuers' logos and signatures); returns the file's path."""
+    assets (the issuers' logos and signatures) and editions of the Essentials; returns the
+    file's path."""
 
     def write(change: Callable[[dict], None] | None = None, name: str = "role_model_city"):
         data = shipped(name)
@@ -23,8 +24,9 @@ def write_programme(tmp_path) -> Callable[..., Path]:
             change(data)
         folder = tmp_path / "programmes"
         folder.mkdir(exist_ok=True)
-        if not (folder / "assets").exists():
-            shutil.copytree(PROGRAMMES / "assets", folder / "assets")
+        for shared in ("assets", "essentials"):
+            if not (folder / shared).exists():
+                shutil.copytree(PROGRAMMES / shared, folder / shared)
         path = folder / f"{name}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
         return path

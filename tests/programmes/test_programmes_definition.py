@@ -18,7 +18,7 @@ from recognition.workflow.definition import DefinitionError
 
 def test_shipped_programmes_load():
     programmes = load_programmes(PROGRAMMES)
-    assert set(programmes) == {"role_model_city", "sasakawa_award"}
+    assert set(programmes) == {"resilience_hub", "role_model_city", "sasakawa_award"}
 
 
 def test_shipped_programmes_use_every_field_type():

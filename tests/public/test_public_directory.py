@@ -123,7 +123,8 @@ def test_the_filters_are_shown_as_chosen(client, directory):
     assert '<option value="role_model_city" selected>' in html
     assert '<option value="2024" selected>' in html
     assert '<option value="EC" selected>' in html
-    assert '<option value="7" selected>' in html
+    # The old address's number is the 2010 edition's Essential, chosen in its group.
+    assert '<option value="2010:7" selected>' in html
     assert 'name="q" value="qu"' in html
 
 
@@ -146,11 +147,17 @@ def test_the_region_choices_follow_the_country(client, directory):
     assert regions("?country=EC") == ["Pichincha"]
 
 
-def test_the_essential_choices_name_the_essentials(client, directory):
+def test_the_essential_choices_name_the_essentials_of_their_edition(client, directory):
     html = get(client, "/recognised")
     select = html.split('id="p-essential"')[1].split("</select>")[0]
-    assert len(re.findall(r'<option value="\d+"', select)) == 10
-    assert '<option value="1">Essential 1:' in select
+    # Only the Role Model City names areas of strength (the Resilience Hub decides a level):
+    # its edition, 2010, all ten.
+    assert re.findall(r'<optgroup label="([^"]+)">', select) == ["The Ten Essentials (2010)"]
+    assert len(re.findall(r'<option value="2010:\d+"', select)) == 10
+    assert (
+        '<option value="2010:1">Essential 1: Organisation and coordination for risk reduction, '
+        "with citizens and civil society</option>" in select
+    )
 
 
 def test_pages_keep_the_filters(app, client, directory, monkeypatch):

@@ -14,6 +14,7 @@ PATHS = [
     "/recognised?page=2",
     "/recognised?programme=role_model_city&year=2025&country=FR&region=Region%201",
     "/recognised?essential=3&q=city",
+    "/recognised?essential=2010:4&programme=role_model_city",
     "/announcements",
     "/announcements?programme=sasakawa_award&year=2026",
     "/recognised/cities/{city}",
@@ -34,14 +35,20 @@ class Campaign:
     def grow(self, size: int) -> None:
         while self.count < size:
             i = self.count
-            programme = ("role_model_city", "sasakawa_award")[i % 2]
+            programme = ("role_model_city", "sasakawa_award", "resilience_hub")[i % 3]
             call = announced_call(programme, cycle=str(2020 + i % 7), days=i, title=f"Call {i}")
             self.calls.append(call)
-            fields = (
-                {"areas_of_strength": [1, 2, 3, 4, 5], "answers": {"motivation": f"Story {i}"}}
-                if programme == "role_model_city"
-                else {"award_level": "merit", "answers": {"work_summary": f"Work {i}"}}
-            )
+            fields = {
+                "role_model_city": {
+                    "areas_of_strength": [1, 2, 3, 4, 5],
+                    "answers": {"motivation": f"Story {i}"},
+                },
+                "sasakawa_award": {
+                    "award_level": "merit",
+                    "answers": {"work_summary": f"Work {i}"},
+                },
+                "resilience_hub": {"award_level": "hub", "answers": {"share_1": f"Exchange {i}"}},
+            }[programme]
             factories.make_nomination(
                 call=call,
                 city=self.star,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factories
 import pytest
 from secretariat_support import submit_review
 
 from recognition.config import LANGUAGES
+from recognition.reports.models import AnnualReport
+from recognition.stages.models import CityStage
+from recognition.timeutil import utcnow
 from recognition.workflow.registry import registry
 
 
@@ -24,6 +29,22 @@ def busy(db, world):
     factories.make_city(name="Pendington", state="pending")
     factories.make_partner(name="Applying Alliance", state="applied")
     factories.make_call(state="open", title="Open call")
+    # A city asking for stage B; a hub's annual reports, one overdue, one to read.
+    db.session.add(CityStage(city=factories.make_city(name="Stagetown"), state="b_requested"))
+    hub = factories.make_nomination(call=world.call, state="announced")
+    hub.valid_from = date(2020, 1, 1)
+    for year, state in ((1, "due"), (2, "submitted")):
+        db.session.add(
+            AnnualReport(
+                nomination=hub,
+                year=year,
+                due_on=date(2021, 1, 31),
+                state=state,
+                peer_exchanges="A study visit",
+                shared_with="Quito",
+                submitted_at=utcnow() if state == "submitted" else None,
+            )
+        )
     db.session.commit()
     return world
 
@@ -58,6 +79,9 @@ WORKLISTS = [
     ("nomination", "to_announce"),
     ("review", "conflicts"),
     ("partner", "partners_to_verify"),
+    ("city_stage", "stage_moves_to_confirm"),
+    ("annual_report", "reports_overdue"),
+    ("annual_report", "reports_to_read"),
 ]
 
 

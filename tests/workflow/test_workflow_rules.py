@@ -36,7 +36,8 @@ from recognition.workflow.security import users_with_permission
 
 def test_code_asks_for_states_by_tag(rolled_back_app):
     assert states_tagged(Nomination, "in_review") == ("under_review", "longlisted", "shortlisted")
-    assert states_tagged(Nomination, "public") == ("announced",)
+    assert states_tagged(Nomination, "public") == ("announced", "expiring", "expired", "renewed")
+    assert states_tagged(Nomination, "current") == ("announced", "expiring")
     assert states_tagged(Assignment, "engaged") == ("accepted", "submitted", "reopened")
 
 

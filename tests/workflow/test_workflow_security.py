@@ -86,8 +86,10 @@ def test_anonymous_visitors_see_only_announced_nominations(rolled_back_app, stat
     nomination = factories.make_nomination(state=state)
     visitor = AnonymousUserMixin()
     held = {p for p in NOMINATION.permissions if can(visitor, p, nomination)}
-    # Announced nominations are public, with their certificates; nothing else is.
-    assert held == ({"view", "certificate"} if state == "announced" else set())
+    # Announced recognitions are public, with their certificates, current or past; nothing
+    # else is (a revoked one is not).
+    public = ("announced", "expiring", "expired", "renewed")
+    assert held == ({"view", "certificate"} if state in public else set())
 
 
 @pytest.mark.parametrize("state", list(NOMINATION.states))

@@ -210,7 +210,8 @@ def test_a_workflow_page_shows_the_diagram_table_and_transitions(client, login_a
     programme_rules = re.search(r'id="programme-rules-heading".*?</section>', html, re.DOTALL)
     text = " ".join(re.sub(r"<[^>]+>", " ", programme_rules.group(0)).split())
     assert (
-        "Role Model City On creation : the city is not yet recognised under this programme. "
+        "Role Model City On creation : the city holds no current recognition under this "
+        "programme (but the one it renews). "
         "Recognise : the decision names at least 5 areas of strength."
     ) in text
     assert "Recognise : the decision names the level of the award; " in text

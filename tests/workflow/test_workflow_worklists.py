@@ -49,6 +49,9 @@ def test_the_secretariat_sees_its_worklists_with_counts(rolled_back_app):
         ("call", "open_calls"): 1,
         ("city", "awaiting_verification"): 1,
         ("partner", "partners_to_verify"): 0,
+        ("city_stage", "stage_moves_to_confirm"): 0,
+        ("annual_report", "reports_overdue"): 0,
+        ("annual_report", "reports_to_read"): 0,
     }
     entry = next(e for e in worklists_for(officer) if e.worklist.id == "awaiting_screening")
     assert entry.worklist.title == "Awaiting screening"

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from recognition.extensions import db
+from recognition.nominations.models import Nomination
 from recognition.partners.models import PartnerMember
 from recognition.timeutil import utcnow
 from recognition.workflow.definition import WorkflowDefinition, load_definition
@@ -104,12 +105,33 @@ def make_open_call(**fields):
     return factories.make_call(**fields)
 
 
+#: States of a recognition's life whose time-driven transitions need dates and a renewal.
+LIVING = ("announced", "expiring", "expired")
+
+
+def _lived(nomination) -> None:
+    """A recognition whose last day has passed and whose renewal is announced: every rule of
+    its life (expiring soon, expired, renewed) holds."""
+    today = utcnow().date()
+    nomination.valid_from = today - timedelta(days=3 * 365)
+    nomination.valid_until = today - timedelta(days=2)
+    renewal = factories.make_nomination(
+        call=factories.make_call(programme_id=nomination.call.programme_id, state="announced"),
+        city=nomination.city,
+        state="announced",
+    )
+    renewal.renews_id = nomination.id
+    db.session.flush()
+
+
 def make_nomination(state: str, *, reviewed: bool = True, **fields):
     """A nomination in ``state`` that every guard of nomination.yaml lets through.
 
     ``reviewed`` adds one submitted review, so that the decision guard passes.
     """
     nomination = factories.make_ready_nomination(state, **fields)
+    if state in LIVING:
+        _lived(nomination)
     if reviewed:
         factories.make_assignment(
             nomination, factories.make_reviewer(password=None), state="submitted"
@@ -203,6 +225,15 @@ def _unset_dates(call) -> None:
     call.closes_at = call.opens_at
 
 
+def _withdraw(nomination) -> None:
+    nomination.state = "withdrawn"
+    db.session.flush()
+
+
+def _renewal_of(nomination):
+    return db.session.scalar(sa.select(Nomination).where(Nomination.renews_id == nomination.id))
+
+
 def _fill_rounds(nomination) -> None:
     """Ten other nominations of the call entered every later round: no place is left."""
     for _ in range(10):
@@ -236,6 +267,14 @@ BREAKERS = {
     "call_is_announced": lambda n: setattr(n.call, "state", "decided"),
     "call_is_reviewing": lambda n: setattr(n.call, "state", "open"),
     "enters_round": _fill_rounds,
+    # A recognition valid for ten more years; its renewal withdrawn.
+    "recognition_expires_soon": lambda n: setattr(
+        n, "valid_until", utcnow().date() + timedelta(days=3650)
+    ),
+    "recognition_has_expired": lambda n: setattr(
+        n, "valid_until", utcnow().date() + timedelta(days=10)
+    ),
+    "recognition_renewed": lambda n: _withdraw(_renewal_of(n)),
     "city_not_yet_told": lambda n: setattr(n, "announced_at", utcnow()),
     "nominator_is_verified": lambda n: setattr(n.city, "state", "pending"),
     # Nominated by someone else (not a focal point of the city), not yet accepted.
