@@ -40,7 +40,7 @@ def world(db, programmes):
     auckland = factories.make_city(
         "Auckland", country="NZ", timezone="Pacific/Auckland", members=[aroha, claire]
     )
-    rosa = factories.make_user(name="Rosa Quispe", email="rosa@lima.example", locale="es")
+    rosa = factories.make_user(name="Rosa Quispe", email="rosa@lima.example", locale="en")
     lima = factories.make_city("Lima", country="PE", timezone="America/Lima", members=[rosa])
     stranger = factories.make_focal_point(email="focal@elsewhere.example")
     world = SimpleNamespace(
