@@ -234,3 +234,8 @@ def notify_invitation(user: User, inviter: User, role: Any) -> None:
         role=in_locale(user, role),
         hours=_link_hours(),
     )
+
+
+def focal_points_of(city: City) -> list[User]:
+    """The city's active focal points: who is told of what concerns the city."""
+    return [m.user for m in city.memberships if m.user.active]

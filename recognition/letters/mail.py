@@ -43,10 +43,10 @@ def _context(letter: Letter, expires_at: datetime | None) -> dict:
     return {
         "letter": letter,
         "nomination": nomination,
-        "nominee": nomination.nominee_name(letter.language),
+        "nominee_name": nomination.nominee_name(letter.language),
         "call": nomination.call,
         "programme": nomination.programme,
-        "requester": letter.requested_by.name if letter.requested_by else "",
+        "requester_name": letter.requested_by.name if letter.requested_by else "",
         "expires_at": expires_at,
     }
 

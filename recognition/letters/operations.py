@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import filetype
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -15,7 +14,8 @@ from flask_login import AnonymousUserMixin
 
 from ..extensions import db
 from ..nominations.models import Nomination
-from ..nominations.storage import StorageUnavailable, StoredFile, UploadRefused, store
+from ..nominations.storage import StoredFile
+from ..nominations.storage import store_pdf as store_pdf_upload
 from ..programmes.definition import FieldDef
 from ..timeutil import utcnow
 from ..workflow.engine import create, fire, operation
@@ -28,7 +28,6 @@ from .tokens import looks_like_token, new_token, token_hash
 
 #: The most characters a letter written in the form keeps (about 3,000 words).
 LETTER_CHARACTERS = 20_000
-PDF = "application/pdf"
 #: Authors remind a referee at most once in this time.
 REMIND_EVERY = timedelta(days=1)
 
@@ -144,19 +143,13 @@ def refusal(letter: Letter) -> Any:
 
 
 def store_pdf(upload) -> StoredFile:
-    """Store an uploaded letter: a PDF (by its bytes) within the file size limit."""
-    head = upload.stream.read(8192)
-    upload.stream.seek(0)
-    kind = filetype.guess(head) if head else None
-    if head and (kind is None or kind.mime != PDF):
-        raise UploadRefused(_l("Send the letter as a PDF file."))
-    max_bytes = current_app.config["RECOGNITION_MAX_FILE_MB"] * 1024 * 1024
-    try:
-        return store(upload.stream, upload.filename or "letter.pdf", max_bytes)
-    except StorageUnavailable as exc:  # its message speaks of answers saved: none are here
-        raise UploadRefused(
-            _l("The file could not be stored just now. Please send it again later.")
-        ) from exc
+    """Store an uploaded letter: a PDF within the file size limit."""
+    return store_pdf_upload(
+        upload,
+        "letter.pdf",
+        _l("Send the letter as a PDF file."),
+        _l("The file could not be stored just now. Please send it again later."),
+    )
 
 
 def receive(letter: Letter, token: str, text: str, stored: StoredFile | None) -> None:

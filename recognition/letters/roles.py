@@ -2,8 +2,9 @@
 the letter — the assigned reviewers, and the authors unless the programme keeps the field's
 letters confidential."""
 
+from ..nominations.roles import is_owner
 from ..workflow.registry import bind_model
-from ..workflow.security import local_role, roles_for
+from ..workflow.security import can, local_role
 from .models import Letter
 
 # A letter's page is the letters panel of its nomination's page (letters.letter redirects
@@ -19,14 +20,15 @@ bind_model(
 @local_role("requester", "letter")
 def is_requester(user, letter) -> bool:
     """The user is one of the nomination's authors."""
-    return "owner" in roles_for(user, letter.nomination)
+    return is_owner(user, letter.nomination)
 
 
 @local_role("reader", "letter")
 def is_reader(user, letter) -> bool:
-    """The user may read the letter: an assigned reviewer of the nomination, or one of its
-    authors when the programme does not keep the field's letters confidential."""
-    roles = roles_for(user, letter.nomination)
-    if "assigned_reviewer" in roles:
-        return True
-    return not letter.confidential and "owner" in roles
+    """The user may read the letter: whoever reads the nomination's whole file (its
+    assigned reviewers, its authors), but not its authors when the programme keeps the
+    field's letters confidential."""
+    nomination = letter.nomination
+    if not can(user, "view_file", nomination):
+        return False
+    return not (letter.confidential and is_owner(user, nomination))

@@ -264,9 +264,9 @@ def summary(letter: Letter) -> dict[str, Any]:
             value = value[:SUMMARY_CHARACTERS].rstrip() + "…"
         shown.append((inp, value))
     return {
-        "nominee": nomination.nominee_name(),
-        "nominator": nominated_by(nomination) or nomination.nominee_name(),
-        "requester": letter.requested_by.name if letter.requested_by else "",
+        "nominee_name": nomination.nominee_name(),
+        "nominator_name": nominated_by(nomination) or nomination.nominee_name(),
+        "requester_name": letter.requested_by.name if letter.requested_by else "",
         "answers": shown,
     }
 

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..accounts.operations import focal_points_of
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..notifications.operations import absolute_url, in_locale, queue
@@ -104,7 +105,7 @@ def move_on() -> Moves:
 def recipients(nomination: Nomination) -> list[User]:
     """Who is reminded: the city's focal points, else whoever started the nomination."""
     if nomination.city is not None:
-        return [m.user for m in nomination.city.memberships if m.user.active]
+        return focal_points_of(nomination.city)
     return [nomination.created_by] if nomination.created_by else []
 
 

@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import filetype
 from flask import current_app
@@ -156,3 +156,21 @@ def _store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
             except OSError:
                 log.warning("could not remove the partial upload %s", tmp_name)
         raise
+
+
+PDF = "application/pdf"
+
+
+def store_pdf(upload, default_name: str, not_pdf: Any, unavailable: Any) -> StoredFile:
+    """Store an upload that must be a PDF (judged by its bytes), within the file size limit;
+    ``not_pdf`` and ``unavailable`` are the messages the form shows beside its field."""
+    head = upload.stream.read(8192)
+    upload.stream.seek(0)
+    kind = filetype.guess(head) if head else None
+    if head and (kind is None or kind.mime != PDF):
+        raise UploadRefused(not_pdf)
+    max_bytes = current_app.config["RECOGNITION_MAX_FILE_MB"] * 1024 * 1024
+    try:
+        return store(upload.stream, upload.filename or default_name, max_bytes)
+    except StorageUnavailable as exc:  # its message speaks of answers saved: the caller's
+        raise UploadRefused(unavailable) from exc

@@ -24,13 +24,12 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, WrongPasswordEr
 
 from ..accounts.models import User
 from ..nominations.models import Attachment, Nomination
-from ..nominations.storage import blob_path
+from ..nominations.storage import PDF, blob_path
 from ..programmes.formbuilder import format_answer
 from ..timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-PDF = "application/pdf"
 #: Image types a browser shows as they are (the accepted image uploads).
 IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 

@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from ..accounts.operations import focal_points_of
 from ..config import LANGUAGES
 from ..extensions import db
 from ..nominations.models import Nomination
@@ -23,7 +24,6 @@ from ..programmes.models import Call
 from ..timeutil import today_in, utcnow
 from ..workflow.engine import create, operation
 from ..workflow.registry import tagged
-from ..workflow.security import users_with_role
 from .models import ANSWERS, TEXT_LENGTH, AnnualReport
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def _tell_focal_points(report: AnnualReport, dates: ReportYear) -> None:
     nomination = report.nomination
     link = absolute_url("reports.show", report_id=report.id)
     programme = nomination.programme.title
-    for user in users_with_role("focal_point", report):
+    for user in focal_points_of(nomination.city):
         queue(
             user,
             "annual_report_due",

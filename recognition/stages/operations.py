@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import filetype
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import City
-from ..nominations.storage import StorageUnavailable, StoredFile, UploadRefused, store
+from ..nominations.storage import StoredFile
+from ..nominations.storage import store_pdf as store_pdf_upload
 from ..timeutil import utcnow
 from ..workflow.definition import Transition
 from ..workflow.engine import (
@@ -31,7 +30,6 @@ from .queries import REQUESTED
 
 #: The most characters the note of a request keeps (about 800 words).
 NOTE_CHARACTERS = 5_000
-PDF = "application/pdf"
 #: The transitions that ask for a stage: each writes the request's evidence (checked against
 #: city_stage.yaml when the app starts).
 REQUESTS = ("request_a", "request_b", "request_c")
@@ -78,22 +76,16 @@ def decision_options(user: Any, stage: CityStage) -> list[Option]:
 
 
 def store_pdf(upload) -> StoredFile:
-    """Store an uploaded piece of evidence: a PDF (by its bytes) within the file size limit."""
-    head = upload.stream.read(8192)
-    upload.stream.seek(0)
-    kind = filetype.guess(head) if head else None
-    if head and (kind is None or kind.mime != PDF):
-        raise UploadRefused(_l("Send the evidence as a PDF file."))
-    max_bytes = current_app.config["RECOGNITION_MAX_FILE_MB"] * 1024 * 1024
-    try:
-        return store(upload.stream, upload.filename or "evidence.pdf", max_bytes)
-    except StorageUnavailable as exc:  # its message speaks of answers saved: say it here
-        raise UploadRefused(
-            _l(
-                "The file could not be stored just now. Your note is kept below: send the "
-                "form again later."
-            )
-        ) from exc
+    """Store an uploaded evidence: a PDF within the file size limit."""
+    return store_pdf_upload(
+        upload,
+        "evidence.pdf",
+        _l("Send the evidence as a PDF file."),
+        _l(
+            "The file could not be stored just now. Your note is kept below: send the "
+            "form again later."
+        ),
+    )
 
 
 def ask_for_next_stage(
