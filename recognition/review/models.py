@@ -137,3 +137,58 @@ class Consensus(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recorded_by: Mapped[User] = relationship(lazy="joined")
+
+
+# -- kept aggregates (review/kept.py maintains them; nothing else writes them) ----------------
+
+
+class KeptRound(db.Model):
+    """A call's round whose score aggregates are kept. ``generation`` moves on every review
+    counted or uncounted; normalised totals were last brought up to date at
+    ``normalised_generation`` (other nominations' normalisation moves with every review)."""
+
+    __tablename__ = "kept_rounds"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    normalised_generation: Mapped[int] = mapped_column(default=-1)
+
+
+class ScoreMoment(db.Model):
+    """Count, sum and sum of squares of a round's counted scores per reviewer and criterion;
+    ``reviewer_id`` 0 holds every reviewer's (the criterion's). Normalisation reads these
+    instead of every score of the call."""
+
+    __tablename__ = "score_moments"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(primary_key=True)
+    criterion: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    squares: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class NominationScores(db.Model):
+    """A nomination's aggregate in a round, kept for sorting, filtering and counting a call's
+    nominations with an indexed query: reviews counted, weighted and normalised totals, the
+    criteria's means, disagreement, areas of strength."""
+
+    __tablename__ = "nomination_scores"
+    __table_args__ = (
+        sa.Index("ix_nomination_scores_rank", "call_id", "round", "weighted_total"),
+        sa.Index("ix_nomination_scores_normalised", "call_id", "round", "normalised_total"),
+    )
+
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), primary_key=True)
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"))
+    reviews: Mapped[int] = mapped_column(default=0)
+    weighted_total: Mapped[float | None]
+    normalised_total: Mapped[float | None]
+    disagreement: Mapped[bool] = mapped_column(default=False)
+    qualifies: Mapped[bool | None]
+    means: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    strengths: Mapped[list] = mapped_column(sa.JSON, default=list)

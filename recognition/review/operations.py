@@ -41,7 +41,7 @@ def missing_scores(assignment: Assignment) -> list[str]:
 # -- conflicts of interest ------------------------------------------------------------------
 
 
-def _organisations(nomination: Nomination) -> list[str]:
+def nomination_organisations(nomination: Nomination) -> list[str]:
     """Names in the nomination that a reviewer could be affiliated with."""
     answers = nomination.answers or {}
     names = [str(nomination.nominee_name())]
@@ -69,12 +69,13 @@ def conflict_reasons(
     nomination: Nomination,
     declared_cities: set[int] | None = None,
     member_cities: set[int] | None = None,
+    organisations: list[str] | None = None,
 ) -> list[Any]:
     """Known conflicts of interest between a reviewer and a nomination, as messages.
 
     ``declared_cities`` and ``member_cities`` (the cities the reviewer declared a conflict
     with, or acts for) are looked up when not given; pages listing many reviewers pass them,
-    read for all reviewers at once.
+    read for all reviewers at once, and the nomination's ``organisations`` once.
     """
     reasons: list[Any] = []
     if reviewer.country and reviewer.country.upper() == (nomination.country or "").upper():
@@ -83,7 +84,9 @@ def conflict_reasons(
         member_cities = city_memberships([reviewer.id]).get(reviewer.id, set())
     if nomination.city_id in member_cities:
         reasons.append(_l("a member of the nominating city"))
-    name = _affiliated(reviewer, _organisations(nomination))
+    if organisations is None:
+        organisations = nomination_organisations(nomination)
+    name = _affiliated(reviewer, organisations)
     if name:
         reasons.append(_l("declared an affiliation with %(name)s", name=name))
     if declared_cities is None:

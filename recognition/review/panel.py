@@ -27,8 +27,8 @@ from ..workflow.engine import embargoed
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import has_tag, tagged
 from ..workflow.security import can
-from .aggregation import aggregate_nomination
 from .forms import AssignForm
+from .kept import nomination_result
 from .models import Assignment
 from .operations import (
     call_load,
@@ -36,6 +36,7 @@ from .operations import (
     conflict_reasons,
     declared_conflict_cities,
     languages_read,
+    nomination_organisations,
     reviewers,
 )
 from .rounds import last_scored_round, round_of
@@ -60,6 +61,28 @@ class Candidate:
     reasons: tuple[Any, ...]
 
 
+def picker(nomination: Nomination) -> dict[str, Any]:
+    """The reviewer picker of a nomination: the reviewers not yet asked in the round
+    invitations go to now (its own page: a call's hundreds of reviewers are not read on
+    every visit to the nomination)."""
+    current = round_of(nomination) or nomination.programme.rounds[0]
+    asked = set(
+        db.session.scalars(
+            sa.select(Assignment.reviewer_id).where(
+                Assignment.nomination_id == nomination.id, Assignment.round == current.id
+            )
+        )
+    )
+    offered = candidates(nomination, asked)
+    return {
+        "round": current,
+        "rounds": len(nomination.programme.rounds) > 1,
+        "candidates": offered,
+        "invitable": any(not c.reasons for c in offered),
+        "form": AssignForm(),
+    }
+
+
 def candidates(nomination: Nomination, asked: set[int]) -> list[Candidate]:
     """The reviewers not yet asked: first those who may be invited and read the
     nomination's language, the least loaded first; then those who do not read it; then those
@@ -68,11 +91,16 @@ def candidates(nomination: Nomination, asked: set[int]) -> list[Candidate]:
     ids = [r.id for r in pool]
     declared, members = declared_conflict_cities(ids), city_memberships(ids)
     load = call_load(nomination.call_id)
+    organisations = nomination_organisations(nomination)
     found = []
     for reviewer in pool:
         read = tuple(code for code in LANGUAGES if code in languages_read(reviewer))
         reasons = conflict_reasons(
-            reviewer, nomination, declared.get(reviewer.id, set()), members.get(reviewer.id, set())
+            reviewer,
+            nomination,
+            declared.get(reviewer.id, set()),
+            members.get(reviewer.id, set()),
+            organisations,
         )
         found.append(
             Candidate(
@@ -101,23 +129,14 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
                 .order_by(Assignment.id)
             )
         )
-        # The round invitations go to now, and the round whose scores are shown: the
-        # latest one reviewers were asked in.
-        current = round_of(nomination) or nomination.programme.rounds[0]
+        # The round whose scores are shown: the latest one reviewers were asked in.
         scored = last_scored_round(nomination)
-        offered = []
-        if can(current_user, "assign", nomination):
-            asked = {a.reviewer_id for a in assignments if a.round == current.id}
-            offered = candidates(nomination, asked)
         context["review_panel"] = {
             "assignments": assignments,
             "declined_comments": _declined_comments(assignments),
             "round": scored,
             "rounds": len(nomination.programme.rounds) > 1,
-            "result": aggregate_nomination(nomination, scored.id),
-            "candidates": offered,
-            "invitable": any(not c.reasons for c in offered),
-            "form": AssignForm(),
+            "result": nomination_result(nomination, scored.id),
         }
     if current_user.is_authenticated:
         context["my_assignment"] = db.session.scalar(

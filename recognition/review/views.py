@@ -44,6 +44,7 @@ from .operations import (
     reviewers,
     save_review,
 )
+from .panel import picker
 from .rounds import review_deadline
 
 
@@ -267,6 +268,15 @@ def _render(assignment: Assignment, form, editable: bool | None = None):
     )
 
 
+@bp.get("/nominations/<int:nomination_id>/invite")
+@login_required
+def invite(nomination_id: int):
+    """The reviewer picker: whom to invite to review the nomination."""
+    nomination = db.get_or_404(Nomination, nomination_id)
+    require("assign", nomination)
+    return render_template("review/invite.html", nomination=nomination, picker=picker(nomination))
+
+
 @bp.post("/nominations/<int:nomination_id>/assign")
 @login_required
 def assign_reviewer(nomination_id: int):
@@ -282,14 +292,17 @@ def assign_reviewer(nomination_id: int):
         except AssignmentRefused as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
+            return redirect(url_for("review.invite", nomination_id=nomination.id))
         except IntegrityError:
             # Another officer invited the same reviewer at the same moment.
             db.session.rollback()
             flash(_("This reviewer was already asked for this nomination."), "danger")
+            return redirect(url_for("review.invite", nomination_id=nomination.id))
         else:
             flash(_("%(name)s is invited to review.", name=reviewer.name), "success")
     else:
         flash(_("Choose a reviewer."), "danger")
+        return redirect(url_for("review.invite", nomination_id=nomination.id))
     return redirect(url_for("nominations.show", nomination_id=nomination.id))
 
 

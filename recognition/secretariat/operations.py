@@ -18,7 +18,7 @@ from ..lifetimes.operations import start_lifetime
 from ..nominations.models import Nomination
 from ..nominees.operations import record_laureates
 from ..public.certificates import ensure_verification_code
-from ..review.aggregation import aggregate_nomination
+from ..review.kept import nomination_result
 from ..review.rounds import last_scored_round
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, fire_many, operation
@@ -33,7 +33,7 @@ def prepare_decision(nomination: Nomination, actor, data) -> dict[str, Any]:
     areas = data.get("areas")
     if programme.decision == "strengths":
         if areas is None:
-            result = aggregate_nomination(nomination, last_scored_round(nomination).id)
+            result = nomination_result(nomination, last_scored_round(nomination).id)
             areas = result.strengths if result else []
         essentials = {c.essential for c in programme.rubric.criteria if c.essential}
         prepared["areas"] = sorted({a for a in areas if a in essentials})

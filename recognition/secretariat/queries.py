@@ -13,10 +13,11 @@ from ..i18n import current_language
 from ..localized import pick
 from ..nominations.models import Nomination
 from ..nominees.models import Nominee
-from ..review.aggregation import NominationResult, aggregate_call
-from ..review.models import Assignment, Score
+from ..review.aggregation import NominationResult
+from ..review.kept import bring_normalised_up_to_date, ensure_kept, results_for
+from ..review.models import Assignment, NominationScores
 from ..timeutil import utcnow
-from ..web import MAX_ID
+from ..web import MAX_ID, Page, paginate
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
 
@@ -82,26 +83,20 @@ def reviewer_progress_stmt(call_id: int):
 
 def disagreement_ids(call, round_id: str | None = None) -> list[int]:
     """Nominations where submitted scores for a criterion in a round (the first by default)
-    differ by more than the threshold.
-
-    Computed in the database (max - min per nomination and criterion), so the dashboard
-    stays fast on large calls.
-    """
-    spread = sa.func.max(Score.value) - sa.func.min(Score.value)
-    per_criterion = (
-        sa.select(Assignment.nomination_id)
-        .join(Score, Score.assignment_id == Assignment.id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(
-            Nomination.call_id == call.id,
-            Assignment.round == call.programme.round(round_id).id,
-            tagged(Assignment, "counted"),
-            Score.value.is_not(None),
+    differ by more than the threshold: the kept aggregates' flag, one indexed query."""
+    round_ = call.programme.round(round_id)
+    ensure_kept(call, round_.id, commit=True)
+    return list(
+        db.session.scalars(
+            sa.select(NominationScores.nomination_id)
+            .where(
+                NominationScores.call_id == call.id,
+                NominationScores.round == round_.id,
+                NominationScores.disagreement.is_(True),
+            )
+            .order_by(NominationScores.nomination_id)
         )
-        .group_by(Assignment.nomination_id, Score.criterion)
-        .having(spread > call.disagreement_threshold)
     )
-    return sorted(set(db.session.scalars(per_criterion)))
 
 
 def nominee_names(nomination_ids: list[int]) -> dict[int, str]:
@@ -139,16 +134,8 @@ class RankingRow:
         return r.weighted_total if r and r.weighted_total is not None else -1
 
 
-def ranking_rows(
-    call,
-    state: str | None = None,
-    country: str | None = None,
-    disagreement: bool = False,
-    round_id: str | None = None,
-) -> list[RankingRow]:
-    """Every nomination of the call that entered the round (the first by default), with its
-    aggregate in that round (three queries)."""
-    round_ = call.programme.round(round_id)
+def _ranked(call, round_, state, country, disagreement):
+    """The nominations that entered the round, filtered, with their kept aggregate."""
     country_of = sa.func.coalesce(City.country, Nominee.country)
     stmt = (
         sa.select(
@@ -161,6 +148,13 @@ def ranking_rows(
         )
         .join(Nominee, Nominee.id == Nomination.nominee_id)
         .outerjoin(City, City.id == Nominee.city_id)
+        .outerjoin(
+            NominationScores,
+            sa.and_(
+                NominationScores.nomination_id == Nomination.id,
+                NominationScores.round == round_.id,
+            ),
+        )
         .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
     )
     if round_.states and round_ is not call.programme.rounds[0]:
@@ -174,14 +168,67 @@ def ranking_rows(
         )
     if state:
         stmt = stmt.where(Nomination.state == state)
+    if disagreement:
+        stmt = stmt.where(NominationScores.disagreement.is_(True))
+    unfiltered = stmt
     if country:
         stmt = stmt.where(country_of == country.upper())
-    results = aggregate_call(call, round_.id)
+    return stmt, unfiltered, country_of
+
+
+def _order(sort: str):
+    """ORDER BY for a ranking sort: highest first, unscored last, then by id."""
+    if sort == "name":
+        return (sa.func.lower(sa.func.coalesce(City.name, Nominee.key)), Nomination.id)
+    if sort == "normalised":
+        column = NominationScores.normalised_total
+    elif sort.startswith("c:"):
+        column = NominationScores.means[sort[2:]].as_float()
+    else:
+        column = NominationScores.weighted_total
+    return (sa.case((column.is_(None), 1), else_=0), column.desc(), Nomination.id)
+
+
+@dataclass
+class Ranking:
+    page: Page
+    countries: list[str]
+
+
+def ranking_page(
+    call,
+    sort: str = "total",
+    state: str | None = None,
+    country: str | None = None,
+    disagreement: bool = False,
+    round_id: str | None = None,
+) -> Ranking:
+    """One page of the nominations that entered the round (the first by default), sorted in
+    the database on the kept aggregates; the page's rows carry their full result, computed
+    from their own scores and the kept moments. A bounded number of queries, whatever the
+    size of the call."""
+    round_ = call.programme.round(round_id)
+    ensure_kept(call, round_.id, commit=True)
+    if sort == "normalised":
+        bring_normalised_up_to_date(call, round_.id)
+    stmt, unfiltered, country_of = _ranked(call, round_, state, country, disagreement)
+    page = paginate(stmt.order_by(*_order(sort)), scalars=False)
+    results = results_for(call, round_.id, [row[0] for row in page.items])
     language = current_language()
-    rows = [
+    page.items = [
         RankingRow(i, city or str(pick(names, source, language)), c or "", s, results.get(i))
-        for i, city, names, source, c, s in db.session.execute(stmt)
+        for i, city, names, source, c, s in page.items
     ]
-    if disagreement:
-        rows = [r for r in rows if r.result and r.result.disagreement]
-    return rows
+    countries = db.session.scalars(
+        unfiltered.with_only_columns(country_of).distinct().order_by(None)
+    )
+    return Ranking(page, sorted(c for c in countries if c))
+
+
+def best_in_round(call, round_, limit: int | None, states: list[str]) -> list[int]:
+    """The ids of the round's best (weighted total) among nominations in ``states``."""
+    if limit == 0 or not states:
+        return []
+    stmt, _unfiltered, _country = _ranked(call, round_, None, None, False)
+    stmt = stmt.with_only_columns(Nomination.id).where(Nomination.state.in_(states))
+    return list(db.session.scalars(stmt.order_by(*_order("total")).limit(limit)))

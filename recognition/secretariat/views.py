@@ -20,12 +20,13 @@ from ..nominations.models import Nomination
 from ..panels import panel
 from ..programmes.formbuilder import EARLIEST, LATEST
 from ..programmes.models import Call
-from ..review.aggregation import aggregate_nomination, reviews_complete
+from ..review.aggregation import reviews_complete
+from ..review.kept import nomination_result
 from ..review.mail import queue_manual_reminder
 from ..review.models import CallRound, Consensus, Juror
 from ..review.operations import reviewers
 from ..review.rounds import entered, last_scored_round, places, round_in_state, rounds_reached
-from ..web import conflict, paginate, paginate_list, safe_next
+from ..web import conflict, paginate, safe_next
 from ..workflow.engine import (
     ConcurrentChange,
     NotAllowed,
@@ -53,12 +54,13 @@ from . import bp
 from .forms import AnnouncementForm, DecisionForm
 from .operations import announced_with
 from .queries import (
+    best_in_round,
     counts_by_state,
     disagreement_ids,
     nominee_names,
     overdue,
     parse_id,
-    ranking_rows,
+    ranking_page,
     review_progress_stmt,
     reviewer_progress_stmt,
 )
@@ -303,12 +305,10 @@ def ranking(call_id: int):
     state = request.args.get("state") or None
     country = request.args.get("country") or None
     flagged = request.args.get("disagreement") == "1"
-    rows = ranking_rows(call, state, country, flagged, round_.id)
-    rows.sort(key=lambda r: r.key(sort), reverse=sort != "name")
-    advance = _advance(call, round_, rows)
-    page = paginate_list(rows)
+    ranking = ranking_page(call, sort, state, country, flagged, round_.id)
+    page = ranking.page
+    advance = _advance(call, round_, page.items)
     start = (page.page - 1) * page.per_page
-    countries = sorted({r.country for r in rows if r.country})
     return render_template(
         "secretariat/ranking.html",
         call=call,
@@ -320,7 +320,7 @@ def ranking(call_id: int):
         state=state,
         country=country,
         flagged=flagged,
-        countries=countries,
+        countries=ranking.countries,
         states=definition_for(Nomination).states.values(),
         advance=advance,
     )
@@ -328,26 +328,26 @@ def ranking(call_id: int):
 
 def _advance(call, round_, rows) -> dict[str, Any] | None:
     """The next round's entry from this ranking: its transition, its places (taken and
-    left), and which rows may enter (those now in this round), the best of them
+    left), and which rows of the page may enter (those now in this round), the round's best
     pre-selected up to the places left."""
     following = call.programme.next_round(round_.id)
     if following is None or following.via is None:
         return None
-    here = {r.nomination_id for r in rows if round_in_state(call.programme, r.state) is round_}
+    programme = call.programme
+    here = [s for s in definition_for(Nomination).states if round_in_state(programme, s) is round_]
     limit = places(call, following)
     taken = entered(call.id, following)
     left = None if limit is None else max(0, limit - taken)
-    ranked = [r.nomination_id for r in sorted(rows, key=lambda r: r.key("total"), reverse=True)]
-    eligible = [i for i in ranked if i in here]
-    chosen = set() if following.enters == "selection" else set(eligible[:left])
+    eligible = {r.nomination_id for r in rows if r.state in here}
+    best = [] if following.enters == "selection" else best_in_round(call, round_, left, here)
     return {
         "round": following,
         "transition": following.via,
         "places": limit,
         "taken": taken,
         "left": left,
-        "eligible": set(eligible),
-        "chosen": chosen,
+        "eligible": eligible,
+        "chosen": set(best) & eligible,
     }
 
 
@@ -430,7 +430,7 @@ def decision_panel(nomination: Nomination) -> dict[str, Any]:
     form.configure(programme)
     scored = last_scored_round(nomination)
     if programme.decision == "strengths":
-        result = aggregate_nomination(nomination, scored.id)
+        result = nomination_result(nomination, scored.id)
         form.areas.data = list(nomination.areas_of_strength or (result.strengths if result else []))
     form.version.data = nomination.version
     return {
@@ -452,7 +452,7 @@ def _round_results(nomination: Nomination) -> list[dict[str, Any]]:
     return [
         {
             "round": r,
-            "result": aggregate_nomination(nomination, r.id),
+            "result": nomination_result(nomination, r.id),
             "consensus": agreed.get(r.id),
         }
         for r in reached

@@ -159,7 +159,7 @@ def test_the_panel_offers_reviewers_without_a_conflict(app, db, client, login_as
     free = factories.make_reviewer(name="Aiko Tanaka", country="JP")
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     radio = _radio(page, free)
     assert radio is not None and "disabled" not in radio
     assert f'for="reviewer-{free.id}" dir="auto">Aiko Tanaka</label>' in page
@@ -171,15 +171,32 @@ def test_the_panel_lists_reviewers_not_offered_with_their_reasons(app, db, clien
     )
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     assert " disabled" in _radio(page, conflicted)
     assert "from the same country as the city; declared an affiliation with Lyon" in page
     assert "Every reviewer without a conflict of interest has been asked." in page
 
 
-def test_the_panel_does_not_offer_reviewers_already_asked(app, db, client, login_as, world):
+def test_the_nomination_page_links_to_the_picker_and_lists_no_reviewer_there(
+    app, db, client, login_as, world
+):
+    free = factories.make_reviewer(name="Aiko Tanaka", country="JP")
+    db.session.commit()
     login_as(world.officer)
     page = text(client.get(f"/nominations/{world.nomination.id}"))
+    assert f'href="/nominations/{world.nomination.id}/invite"' in page
+    assert _radio(page, free) is None
+
+
+def test_a_refused_choice_returns_to_the_picker(app, db, client, login_as, world):
+    login_as(world.officer)
+    response = _assign(client, world.nomination, "")
+    assert response.headers["Location"].endswith(f"/nominations/{world.nomination.id}/invite")
+
+
+def test_the_panel_does_not_offer_reviewers_already_asked(app, db, client, login_as, world):
+    login_as(world.officer)
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     assert _radio(page, world.reviewer) is None
 
 
@@ -232,7 +249,7 @@ def test_the_panel_costs_the_same_queries_whatever_the_number_of_reviewers(
 
     add(4)
     login_as(world.officer)
-    url = f"/nominations/{world.nomination.id}"
-    few = page_queries(client, url)
+    urls = (f"/nominations/{world.nomination.id}", f"/nominations/{world.nomination.id}/invite")
+    few = [page_queries(client, url) for url in urls]
     add(12)
-    assert page_queries(client, url) == few
+    assert [page_queries(client, url) for url in urls] == few

@@ -271,7 +271,7 @@ def test_the_picker_shows_languages_country_load_and_conflicts(
     conflicted = factories.make_reviewer(name="Jean Dupont", languages=["ar"], country="FR")
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     assert "The nomination is written in Arabic." in page
     assert _cells(_row(page, reader)) == [
         "Layla Haddad",
@@ -300,7 +300,7 @@ def test_a_reviewer_who_does_not_read_the_language_is_flagged_yet_may_be_invited
     undeclared = factories.make_reviewer(name="Ivan Petrov", locale="ru", country="KZ")
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     assert _cells(_row(page, outsider))[1] == "English and Chinese Does not read Arabic"
     assert _cells(_row(page, undeclared))[1] == (
         "Russian (the language of their interface; none declared) Does not read Arabic"
@@ -321,7 +321,7 @@ def test_the_picker_names_and_lists_languages_as_the_reader_s_language_does(
     world.officer.locale = "ar"
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     assert '<html lang="ar" dir="rtl">' in page
     assert "<td>الإنجليزية و<mark>العربية</mark>" in _row(page, reader)
 
@@ -339,7 +339,7 @@ def test_the_picker_lists_readers_first_the_least_loaded_first(
     conflicted = factories.make_reviewer(name="Abel Conflicted", languages=["ar"], country="FR")
     db.session.commit()
     login_as(world.officer)
-    page = text(client.get(f"/nominations/{world.nomination.id}"))
+    page = text(client.get(f"/nominations/{world.nomination.id}/invite"))
     order = [page.index(f'id="reviewer-{r.id}"') for r in (idle, busy, outsider, conflicted)]
     assert order == sorted(order)
 
@@ -363,7 +363,7 @@ def test_the_picker_costs_the_same_queries_whatever_the_number_of_reviewers(
 
     add(3)
     login_as(world.officer)
-    url = f"/nominations/{world.nomination.id}"
+    url = f"/nominations/{world.nomination.id}/invite"
     few = page_queries(client, url)
     add(15)
     assert page_queries(client, url) == few
