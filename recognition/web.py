@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +45,20 @@ from .workflow.worklists import worklists_for
 bp = Blueprint("main", __name__)
 
 
+def public_page(view: Callable) -> Callable:
+    """Mark a page anyone may read: answered with an ETag, and ``304 Not Modified`` when the
+    visitor's copy is still what the page would show (see ``security_headers``)."""
+
+    @wraps(view)
+    def marked(*args, **kwargs):
+        g.public_page = True
+        return view(*args, **kwargs)
+
+    return marked
+
+
 @bp.get("/")
+@public_page
 def home():
     """The start page: each role's worklists and shortcuts; a welcome for visitors."""
     return render_template("home.html", worklists=worklists_for(current_user))
@@ -389,6 +403,13 @@ def init_app(app: Flask) -> None:
             # What a signed-in user sees (drafts, scores, exports naming reviewers) stays
             # out of every cache, the browser's history cache included.
             response.headers["Cache-Control"] = "no-store"
+        elif g.get("public_page") and response.status_code == 200 and not response.is_streamed:
+            # A visitor's browser keeps the page and asks again with its ETag: unchanged,
+            # the answer is a 304 without the body. Private: the page carries the visitor's
+            # own form token, so shared caches must not hand it to others.
+            response.headers["Cache-Control"] = "private, no-cache"
+            response.add_etag()
+            response.make_conditional(request)
         return response
 
     app.jinja_env.globals.update(

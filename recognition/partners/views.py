@@ -13,7 +13,7 @@ from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import country_name, current_language
 from ..panels import panels_for
-from ..web import conflict, paginate
+from ..web import conflict, paginate, public_page
 from ..workflow.engine import WorkflowError, available_transitions
 from ..workflow.history import history_of
 from ..workflow.registry import has_tag
@@ -91,6 +91,7 @@ def _filters(essentials: dict[int, str]) -> DirectoryFilters:
 
 
 @bp.get("/partners", endpoint="directory")
+@public_page
 def directory_page():
     """The campaign's verified partners: searchable by name in any language, filtered by
     kind, country (or global) and the Essential they support."""
@@ -195,6 +196,7 @@ def ours():
 
 
 @bp.get("/partners/<int:partner_id>")
+@public_page
 def show(partner_id: int):
     """A partner's page: public once verified; its members and the secretariat also see
     the state, the history and the members."""

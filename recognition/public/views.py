@@ -22,7 +22,7 @@ from ..programmes.definition import Essentials, Programme
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
 from ..stages.queries import public_stages
-from ..web import paginate
+from ..web import paginate, public_page
 from ..workflow.registry import has_tag
 from . import bp
 from .certificates import named_areas
@@ -210,6 +210,7 @@ def _stage_title(stage: str | None) -> str | None:
 
 
 @bp.get("/recognised")
+@public_page
 def recognised():
     """Recognised cities, searchable, by programme, year, country, region and Essential."""
     programmes = current_app.extensions["programmes"]
@@ -325,6 +326,7 @@ def practice_summary(
 
 
 @bp.get("/recognised/cities/<int:city_id>")
+@public_page
 def city(city_id: int):
     """A city's public page: its announced recognitions across programmes and years, their
     areas of strength or level, what it published of its practice, its certificates."""
@@ -381,6 +383,7 @@ def city(city_id: int):
 
 
 @bp.get("/announcements")
+@public_page
 def announcements_index():
     """The announced calls, newest first, by programme and year."""
     programmes = current_app.extensions["programmes"]
@@ -406,6 +409,7 @@ def announcements_index():
 
 
 @bp.get("/announcements/<int:call_id>")
+@public_page
 def announcement(call_id: int):
     """An announced call: its announcement and the cities it recognised."""
     call = db.get_or_404(Call, call_id)
@@ -442,6 +446,7 @@ def announcement(call_id: int):
 
 
 @bp.get("/feed.atom")
+@public_page
 def feed():
     """An Atom feed of the announcements, in the reader's language where written."""
     calls = db.session.scalars(announced_calls().order_by(Call.announced_at.desc()).limit(50)).all()
