@@ -15,7 +15,7 @@ import math
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 
@@ -68,7 +68,16 @@ def rounds_reached(nomination: Nomination) -> list[Round]:
 def last_scored_round(nomination: Nomination) -> Round:
     """The latest round the nomination reached in which reviewers were asked: the round whose
     reviews a decision rests on (a round without reviews, such as a shortlist the
-    secretariat draws up, leaves the round before it in force)."""
+    secretariat draws up, leaves the round before it in force). Remembered for the request:
+    a nomination's page asks from several panels."""
+    memo = g.setdefault("last_scored_round", {}) if has_app_context() else {}
+    key = (nomination.id, nomination.state)
+    if key not in memo:
+        memo[key] = _last_scored_round(nomination)
+    return memo[key]
+
+
+def _last_scored_round(nomination: Nomination) -> Round:
     asked = set(
         db.session.scalars(
             sa.select(Assignment.round).where(Assignment.nomination_id == nomination.id).distinct()

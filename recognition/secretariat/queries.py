@@ -17,7 +17,7 @@ from ..review.aggregation import NominationResult
 from ..review.kept import bring_normalised_up_to_date, ensure_kept, results_for
 from ..review.models import Assignment, NominationScores
 from ..timeutil import utcnow
-from ..web import MAX_ID, Page, paginate
+from ..web import MAX_ID, Page, paginate, paginate_list
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
 
@@ -45,31 +45,41 @@ def counts_by_state(call_id: int) -> dict[str, int]:
     )
 
 
-def review_progress_stmt(call_id: int):
-    """Nominations in review with (submitted, expected) review counts, as one SELECT."""
-    submitted = sa.func.count(Assignment.id).filter(tagged(Assignment, "counted"))
-    expected = sa.func.count(Assignment.id).filter(tagged(Assignment, "live"))
-    return (
-        sa.select(
-            Nomination.id,
-            City.name,
-            Nomination.state,
-            submitted.label("reviews_in"),
-            expected.label("expected"),
-        )
+def review_progress_page(call_id: int) -> Page:
+    """One page of the nominations in review, by city, with (submitted, expected) review
+    counts: the page first, then the counts of its nominations only (three queries, whatever
+    the size of the call)."""
+    page = paginate(
+        sa.select(Nomination.id, City.name, Nomination.state)
         .join(City, City.id == Nomination.city_id)
-        .outerjoin(Assignment, Assignment.nomination_id == Nomination.id)
         .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
-        .group_by(Nomination.id, City.name, Nomination.state)
-        .order_by(City.name, Nomination.id)
+        .order_by(City.name, Nomination.id),
+        scalars=False,
     )
+    ids = [row[0] for row in page.items]
+    counts = {
+        nomination_id: (submitted, expected)
+        for nomination_id, submitted, expected in db.session.execute(
+            sa.select(
+                Assignment.nomination_id,
+                sa.func.count().filter(tagged(Assignment, "counted")),
+                sa.func.count().filter(tagged(Assignment, "live")),
+            )
+            .where(Assignment.nomination_id.in_(ids or [-1]))
+            .group_by(Assignment.nomination_id)
+        )
+    }
+    page.items = [(i, name, state, *counts.get(i, (0, 0))) for i, name, state in page.items]
+    return page
 
 
-def reviewer_progress_stmt(call_id: int):
-    """Reviewers of the call with submitted / live counts and outstanding ones."""
+def reviewer_progress_page(call_id: int) -> Page:
+    """The call's reviewers with submitted and live counts, those with most outstanding
+    first: one grouped query over the call's assignments, paged in memory (a call has
+    hundreds of reviewers, not thousands)."""
     submitted = sa.func.count(Assignment.id).filter(tagged(Assignment, "counted"))
     live = sa.func.count(Assignment.id).filter(tagged(Assignment, "live"))
-    return (
+    rows = db.session.execute(
         sa.select(
             User.id, User.name, User.email, submitted.label("reviews_in"), live.label("expected")
         )
@@ -77,8 +87,9 @@ def reviewer_progress_stmt(call_id: int):
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(Nomination.call_id == call_id)
         .group_by(User.id, User.name, User.email)
-        .order_by((live - submitted).desc(), User.name)
-    )
+        .order_by((live - submitted).desc(), User.name, User.id)
+    ).all()
+    return paginate_list(rows, arg="rpage")
 
 
 def disagreement_ids(call, round_id: str | None = None) -> list[int]:

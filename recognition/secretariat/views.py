@@ -61,8 +61,8 @@ from .queries import (
     overdue,
     parse_id,
     ranking_page,
-    review_progress_stmt,
-    reviewer_progress_stmt,
+    review_progress_page,
+    reviewer_progress_page,
 )
 
 SORTS = ("total", "normalised", "name")
@@ -157,8 +157,8 @@ def dashboard(call_id: int):
     counts = counts_by_state(call.id)
     definition = definition_for(Nomination)
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
-    progress = paginate(review_progress_stmt(call.id), scalars=False)
-    reviewer_rows = paginate(reviewer_progress_stmt(call.id), scalars=False, arg="rpage")
+    progress = review_progress_page(call.id)
+    reviewer_rows = reviewer_progress_page(call.id)
     disagreements = disagreement_ids(call)
     cities = nominee_names(disagreements[:20])
     return render_template(

@@ -59,7 +59,11 @@ class WorkflowEvent(db.Model):
     """One fired transition: who moved what from where to where, when, and why."""
 
     __tablename__ = "workflow_events"
-    __table_args__ = (sa.Index("ix_workflow_events_object", "object_type", "object_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_workflow_events_object", "object_type", "object_id", "id"),
+        # "Which objects ever entered these states" (a round's entrants) without a scan.
+        sa.Index("ix_workflow_events_entered", "object_type", "to_state", "object_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workflow: Mapped[str] = mapped_column(sa.String(64))

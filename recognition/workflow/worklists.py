@@ -1,8 +1,8 @@
 """Worklists: saved queries built from the definitions ("Awaiting screening", ...).
 
 A worklist selects the objects in its states on which the user holds one of its roles,
-narrowed by an optional named filter. Queries are built in SQL from the role providers, so a
-worklist costs the same number of queries whatever the data size.
+narrowed by an optional named filter. Queries are built in SQL from the role providers, so the
+worklists cost the same number of queries whatever the data size.
 """
 
 from __future__ import annotations
@@ -50,10 +50,11 @@ def query(definition: WorkflowDefinition, worklist: Worklist, user: Any) -> Any:
 
 
 def worklists_for(user: Any) -> list[Entry]:
-    """Every worklist the user may see with its item count; one COUNT query per worklist."""
-    entries = []
+    """Every worklist the user may see with its item count: all the counts in one query
+    (one scalar subquery per worklist), whatever the number of worklists and items."""
     if user is None or not user.is_authenticated:
-        return entries
+        return []
+    wanted = []
     for definition in registry().definitions.values():
         if definition.id not in bound_models():
             continue
@@ -61,12 +62,23 @@ def worklists_for(user: Any) -> list[Entry]:
             global_match = _global_match(worklist, user)
             if global_match is False and not _has_local_roles(worklist):
                 continue
-            stmt = query(definition, worklist, user)
-            count = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-            # A worklist of local roles only (e.g. "Returned to us") shows when it holds items.
-            if global_match or count:
-                entries.append(Entry(definition, worklist, count or 0))
-    return entries
+            wanted.append((definition, worklist, global_match, query(definition, worklist, user)))
+    if not wanted:
+        return []
+    counts = db.session.execute(
+        sa.select(
+            *(
+                sa.select(sa.func.count()).select_from(stmt.subquery()).scalar_subquery()
+                for _definition, _worklist, _global, stmt in wanted
+            )
+        )
+    ).one()
+    # A worklist of local roles only (e.g. "Returned to us") shows when it holds items.
+    return [
+        Entry(definition, worklist, count or 0)
+        for (definition, worklist, global_match, _stmt), count in zip(wanted, counts, strict=True)
+        if global_match or count
+    ]
 
 
 def _global_match(worklist: Worklist, user: Any) -> bool:

@@ -23,7 +23,8 @@ def rolled_back_app(_app):
     commits = []
 
     def record(session):
-        commits.append(session)
+        if not session.in_nested_transaction():  # a savepoint released is no commit
+            commits.append(session)
 
     event.listen(session, "after_commit", record)
     try:

@@ -1,8 +1,9 @@
-"""kept score aggregates
+"""kept score aggregates; an index of the states objects entered
 
 kept_rounds, score_moments, nomination_scores: a round's score aggregates kept as reviews are
 counted and uncounted (review/kept.py), so rankings, dashboards and nomination pages read an
 indexed row instead of every score of the call. Built for existing rounds on first use.
+ix_workflow_events_entered: how many nominations entered a round, without a scan.
 
 Revision ID: bf6a7b8c9d04
 Revises: ae5f6a7b8c93
@@ -26,7 +27,9 @@ def upgrade():
         sa.Column("round", sa.String(length=32), nullable=False),
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("normalised_generation", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["call_id"], ["calls.id"], name=op.f("fk_kept_rounds_call_id_calls")),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_kept_rounds_call_id_calls")
+        ),
         sa.PrimaryKeyConstraint("call_id", "round", name=op.f("pk_kept_rounds")),
     )
     op.create_table(
@@ -77,9 +80,15 @@ def upgrade():
         "nomination_scores",
         ["call_id", "round", "normalised_total"],
     )
+    op.create_index(
+        "ix_workflow_events_entered",
+        "workflow_events",
+        ["object_type", "to_state", "object_id"],
+    )
 
 
 def downgrade():
+    op.drop_index("ix_workflow_events_entered", table_name="workflow_events")
     op.drop_index("ix_nomination_scores_normalised", table_name="nomination_scores")
     op.drop_index("ix_nomination_scores_rank", table_name="nomination_scores")
     op.drop_table("nomination_scores")
