@@ -75,11 +75,8 @@ def mine():
     if group not in worklists:
         abort(404)
     states = worklists[group].states
-    # The visit is noted first: committing later would expire what the page has loaded.
     user = current_user._get_current_object()
     seen = user.reviews_seen_at
-    user.reviews_seen_at = utcnow()
-    db.session.commit()
     # Each assignment's deadline: its round's in the call when set, else the call's.
     deadline = sa.func.coalesce(CallRound.review_deadline, Call.review_deadline)
     stmt = (
@@ -92,10 +89,12 @@ def mine():
         )
         .where(Assignment.reviewer_id == user.id, Assignment.state.in_(states))
         .order_by(deadline, Assignment.id)
+        # The list shows neither who reviews (it is the reader) nor their roles.
+        .options(sa.orm.lazyload(Assignment.reviewer))
     )
     page = paginate(stmt, scalars=False)
     fresh = since_last_visit(user, seen, [a for a, _deadline in page.items])
-    return render_template(
+    html = render_template(
         "review/mine.html",
         page=page,
         group=group,
@@ -104,6 +103,11 @@ def mine():
         seen=seen,
         fresh=fresh,
     )
+    # The visit is noted once the page is written: committing earlier would expire (and
+    # load again) what the page reads.
+    db.session.execute(sa.update(User).where(User.id == user.id).values(reviews_seen_at=utcnow()))
+    db.session.commit()
+    return html
 
 
 def since_last_visit(user, seen, shown: list[Assignment]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from workflow_support import history, make_nomination
 
-from recognition.accounts.models import User
+from recognition.accounts.models import City, User
 from recognition.extensions import db
 from recognition.nominations.models import Nomination
 from recognition.workflow.engine import (
@@ -226,3 +226,37 @@ def test_two_threads_racing_on_postgresql(app):
     expected_state = {"accept": "under_review", "return": "returned"}[winner]
     assert _state_in_database(nomination_id) == (expected_state, 2)
     assert _events_in_database(nomination_id) == [(winner, expected_state)]
+
+
+def _statements_of(action) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_fire_many_writes_all_at_once_whatever_their_number(app):
+    """Without an operation or a quota, the states move in one UPDATE and the history in one
+    INSERT, in one savepoint, however many objects (what listeners do is their own)."""
+    officer = factories.make_secretariat()
+    for n in (3, 30):
+        ids = [factories.make_city(state="pending").id for _ in range(n)]
+        db.session.commit()
+        cities = db.session.scalars(sa.select(City).where(City.id.in_(ids))).all()
+        statements = _statements_of(lambda cities=cities: fire_many(cities, "verify", officer))
+        db.session.commit()
+        assert all(c.state == "verified" and c.version == 2 for c in cities)
+        assert [e.transition for c in cities for e in history(c)] == ["verify"] * n
+        kinds = [s.split()[0] + " " + s.split()[1] for s in statements]
+        assert kinds.count("UPDATE cities") == 1
+        assert kinds.count("INSERT INTO") == 1 and "INSERT INTO workflow_events" in "".join(
+            s for s in statements if s.startswith("INSERT")
+        )
+        assert sum(s.startswith("SAVEPOINT") for s in statements) == 1
