@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,9 +35,27 @@ def load(root: Path, instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", sqlite_url)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RECOGNITION_ROOT": str(root),
+        # Where evidence files are kept: "local" (the folder below) or "s3" (an S3-compatible
+        # object store, shared by every app server; the RECOGNITION_S3_* settings).
+        "RECOGNITION_STORAGE": _storage_backend(env),
         "RECOGNITION_UPLOAD_FOLDER": env.get(
             "RECOGNITION_UPLOAD_FOLDER", str(Path(instance_path) / "uploads")
         ),
+        "RECOGNITION_S3_BUCKET": env.get("RECOGNITION_S3_BUCKET", ""),
+        # Prepended to every object's name ("recognition/"), to share a bucket.
+        "RECOGNITION_S3_PREFIX": env.get("RECOGNITION_S3_PREFIX", ""),
+        # Empty: AWS S3 itself; otherwise the store's address (MinIO, Ceph, ...).
+        "RECOGNITION_S3_ENDPOINT_URL": env.get("RECOGNITION_S3_ENDPOINT_URL", ""),
+        "RECOGNITION_S3_REGION": env.get("RECOGNITION_S3_REGION", ""),
+        # Empty: the standard AWS variables, ~/.aws or the machine's role give the keys.
+        "RECOGNITION_S3_ACCESS_KEY_ID": env.get("RECOGNITION_S3_ACCESS_KEY_ID", ""),
+        "RECOGNITION_S3_SECRET_ACCESS_KEY": env.get("RECOGNITION_S3_SECRET_ACCESS_KEY", ""),
+        # "path" or "virtual"; empty: by path with an endpoint set, as AWS prefers without.
+        "RECOGNITION_S3_ADDRESSING_STYLE": env.get("RECOGNITION_S3_ADDRESSING_STYLE", ""),
+        # Seconds to connect or wait for the store, and tries of a request, before an upload
+        # is refused with "could not be stored just now" (a download: 503).
+        "RECOGNITION_S3_TIMEOUT": _env_int("RECOGNITION_S3_TIMEOUT", 10),
+        "RECOGNITION_S3_MAX_ATTEMPTS": _env_int("RECOGNITION_S3_MAX_ATTEMPTS", 3),
         "RECOGNITION_MAX_FILE_MB": _env_int("RECOGNITION_MAX_FILE_MB", 20),
         "RECOGNITION_MAX_NOMINATION_MB": _env_int("RECOGNITION_MAX_NOMINATION_MB", 100),
         "RECOGNITION_BASE_URL": env.get("RECOGNITION_BASE_URL", "http://127.0.0.1:5000"),
@@ -118,6 +137,17 @@ def load(root: Path, instance_path: str) -> dict:
         # is refused unread; upload routes alone accept a whole nomination's files.
         "RECOGNITION_MAX_FORM_KB": _env_int("RECOGNITION_MAX_FORM_KB", 1024),
     }
+
+
+def _storage_backend(env: Mapping[str, str]) -> str:
+    """The evidence store's backend, checked at start-up: a typo or a missing bucket never
+    starts the app."""
+    name = env.get("RECOGNITION_STORAGE", "").strip().lower() or "local"
+    if name not in ("local", "s3"):
+        raise ValueError(f"RECOGNITION_STORAGE must be 'local' or 's3', not {name!r}")
+    if name == "s3" and not env.get("RECOGNITION_S3_BUCKET"):
+        raise ValueError("RECOGNITION_STORAGE=s3 needs RECOGNITION_S3_BUCKET")
+    return name
 
 
 def _database_url(url: str) -> str:

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -31,8 +30,9 @@ from ..extensions import csrf, db
 from ..i18n import LANGUAGE_COOKIE, request_locale
 from ..nominations.guards import nominated_by
 from ..nominations.models import Nomination
-from ..nominations.storage import UploadRefused, blob_path
+from ..nominations.storage import UploadRefused
 from ..programmes.formbuilder import format_answer
+from ..storage import send_evidence
 from ..web import accepts_uploads, page_the_user_was_on, safe_next
 from ..workflow.engine import ConcurrentChange, WorkflowError
 from ..workflow.security import can, require
@@ -210,12 +210,7 @@ def download(letter_id: int):
     require("read", found)
     if not found.sha256:
         abort(404)
-    path = blob_path(found.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path, mimetype=found.mime, as_attachment=True, download_name=found.filename, max_age=0
-    )
+    response = send_evidence(found.sha256, mimetype=found.mime, download_name=found.filename)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response

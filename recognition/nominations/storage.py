@@ -1,12 +1,13 @@
-"""Evidence files: typed from their bytes, stored once by sha256 outside the static folder."""
+"""Evidence files: typed from their bytes, stored once by sha256 outside the static folder,
+in the store the settings choose (``recognition.storage``)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 import unicodedata
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -15,6 +16,8 @@ import filetype
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+
+from ..storage import SPOOL_BYTES, LocalStore, evidence_store
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +87,15 @@ def sanitise_filename(name: str, extension: str) -> str:
 
 
 def upload_folder() -> Path:
+    """The local store's folder (``RECOGNITION_STORAGE=local``), made if missing."""
     folder = Path(current_app.config["RECOGNITION_UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 def blob_path(sha256: str) -> Path:
-    return upload_folder() / sha256[:2] / sha256
+    """Where the local store keeps a file (with the object store, nothing is kept there)."""
+    return LocalStore(upload_folder()).path(sha256)
 
 
 def _megabytes(size: int) -> str:
@@ -115,24 +120,31 @@ def store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
 
 
 def _store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
+    # Checked before anything is written, so that a refused file leaves nothing behind:
+    # size, emptiness and type, hashing on the way; then stored once under its sha256.
     digest = hashlib.sha256()
     size = 0
-    folder = upload_folder()
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
     head = b""
-    try:
-        with os.fdopen(fd, "wb") as tmp:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FileTooLarge(
-                        _l("The file is larger than %(mb)s MB.", mb=_megabytes(max_bytes)),
-                        max_bytes,
-                    )
-                if len(head) < 8192:
-                    head += chunk[: 8192 - len(head)]
-                digest.update(chunk)
-                tmp.write(chunk)
+    seekable = getattr(stream, "seekable", lambda: False)()
+    start = stream.tell() if seekable else 0
+    with ExitStack() as cleanup:
+        source = (
+            stream
+            if seekable
+            else cleanup.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES))
+        )
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileTooLarge(
+                    _l("The file is larger than %(mb)s MB.", mb=_megabytes(max_bytes)),
+                    max_bytes,
+                )
+            if len(head) < 8192:
+                head += chunk[: 8192 - len(head)]
+            digest.update(chunk)
+            if not seekable:
+                source.write(chunk)
         if size == 0:
             raise UploadRefused(_l("The file is empty."))
         kind = filetype.guess(head)
@@ -141,21 +153,9 @@ def _store(stream: IO[bytes], original_name: str, max_bytes: int) -> StoredFile:
             raise UploadRefused(
                 _l("This file type is not accepted. Send a PDF, an image or an office document.")
             )
-        sha = digest.hexdigest()
-        target = blob_path(sha)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            os.unlink(tmp_name)
-        else:
-            os.replace(tmp_name, target)
+        source.seek(start)
+        sha = evidence_store().put(source, digest.hexdigest())
         return StoredFile(sha, size, mime, sanitise_filename(original_name, ACCEPTED_TYPES[mime]))
-    except BaseException:
-        if os.path.exists(tmp_name):
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                log.warning("could not remove the partial upload %s", tmp_name)
-        raise
 
 
 PDF = "application/pdf"

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -35,6 +34,7 @@ from ..panels import panel, panels_for
 from ..partners.models import Partner, partners_of
 from ..programmes.formbuilder import answers_from_form, format_answer, section_form
 from ..programmes.models import Call
+from ..storage import send_evidence
 from ..timeutil import utcnow
 from ..web import accepts_uploads, paginate
 from ..workflow.engine import available_transitions, embargoed, state_title, visible_history
@@ -59,7 +59,7 @@ from .operations import (
     start,
 )
 from .roles import authored_by
-from .storage import UploadRefused, blob_path
+from .storage import UploadRefused
 from .validation import completeness, problems
 
 
@@ -509,15 +509,8 @@ def download(nomination_id: int, attachment_id: int):
         and attachment.field not in nomination.programme.public_inputs
     ):
         _refuse()
-    path = blob_path(attachment.sha256)
-    if not path.exists():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.mime,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
+    response = send_evidence(
+        attachment.sha256, mimetype=attachment.mime, download_name=attachment.filename
     )
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

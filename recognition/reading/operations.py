@@ -14,19 +14,21 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pypdf import PasswordType, PdfReader, PdfWriter
-from pypdf.errors import DependencyError, FileNotDecryptedError, WrongPasswordError
 
 from ..accounts.models import User
 from ..nominations.models import Attachment, Nomination
-from ..nominations.storage import PDF, blob_path
+from ..nominations.storage import PDF
 from ..programmes.formbuilder import format_answer
+from ..storage import Unavailable, evidence_store
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +110,20 @@ def evidence_of(nomination: Nomination) -> list[Evidence]:
 def _open(evidence: Evidence) -> None:
     """Read the PDF's page tree now, so that a damaged or protected file is listed as not
     included rather than failing halfway through the merge."""
-    path = blob_path(evidence.attachment.sha256)
+    # pypdf is loaded by the first packet or preview, not by every worker at start-up.
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, WrongPasswordError
+
     try:
-        reader = PdfReader(path)
+        # Read whole, as pypdf reads a file given by its path: the store may be remote.
+        with evidence_store().open(evidence.attachment.sha256) as stream:
+            reader = PdfReader(io.BytesIO(stream.read()))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             evidence.refusal = PROTECTED
             return
         # Every page's dictionary parsed now: a broken page tree fails here, not mid-merge.
         pages = len([page.mediabox for page in reader.pages])
-    except FileNotFoundError:
+    except (FileNotFoundError, Unavailable):
         log.warning("evidence file %s is missing from the storage", evidence.attachment.sha256)
         evidence.refusal = MISSING
         return
@@ -207,6 +214,8 @@ def _merge(
     nomination: Nomination, contents_pdf: bytes, answers_pdf: bytes, evidence: list[Evidence]
 ) -> tuple[bytes, int]:
     """Contents, answers and the included evidence as one PDF, with a bookmark for each."""
+    from pypdf import PdfWriter
+
     writer = PdfWriter()
     writer.append(io.BytesIO(contents_pdf), outline_item=_("Contents"), import_outline=False)
     writer.append(io.BytesIO(answers_pdf), outline_item=_("Answers"))

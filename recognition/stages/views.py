@@ -5,14 +5,15 @@ request's evidence and Confirm / Refuse; the list of city stages; the evidence d
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import db
-from ..nominations.storage import UploadRefused, blob_path
+from ..nominations.storage import UploadRefused
+from ..storage import send_evidence
 from ..web import accepts_uploads, paginate
 from ..workflow.engine import ConcurrentChange, WorkflowError, fire
 from ..workflow.history import history_of
@@ -270,12 +271,9 @@ def evidence(stage_id: int):
     """The PDF sent with the latest request, as a download, to those who may read it."""
     stage = _stage(stage_id)
     require("view_evidence", stage)
-    path = blob_path(stage.sha256) if stage.sha256 else None
-    if path is None or not path.exists():
+    if not stage.sha256:
         abort(404)
-    response = send_file(
-        path, mimetype=stage.mime, as_attachment=True, download_name=stage.filename, max_age=0
-    )
+    response = send_evidence(stage.sha256, mimetype=stage.mime, download_name=stage.filename)
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"
     return response
