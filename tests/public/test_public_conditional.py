@@ -7,7 +7,14 @@ import factories
 import pytest
 from public_support import announced_call, recognition
 
-PAGES = ["/", "/recognised", "/recognised/cities/{city}", "/announcements", "/feed.atom", "/partners"]
+PAGES = [
+    "/",
+    "/recognised",
+    "/recognised/cities/{city}",
+    "/announcements",
+    "/feed.atom",
+    "/partners",
+]
 
 
 @pytest.fixture

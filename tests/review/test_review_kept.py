@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from recognition.extensions import db
 from recognition.review import kept
-from recognition.review.aggregation import aggregate, statistics_of, submitted_scores
+from recognition.review.aggregation import aggregate, submitted_scores
 from recognition.review.models import Assignment, KeptRound, NominationScores, ScoreMoment
 from recognition.timeutil import utcnow
 from recognition.workflow.engine import fire
