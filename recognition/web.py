@@ -112,7 +112,7 @@ class Page:
         return self.page < self.pages
 
 
-def _page_number(total: int, per_page: int, arg: str) -> int:
+def page_number(total: int, per_page: int, arg: str) -> int:
     """The page asked for by ``?<arg>=``; anything unreadable is the first, past the end the
     last."""
     try:
@@ -131,7 +131,7 @@ def paginate(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     )
     total = total or 0
-    page = _page_number(total, per_page, arg)
+    page = page_number(total, per_page, arg)
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     result = db.session.scalars(limited) if scalars else db.session.execute(limited)
     return Page(list(result.unique() if scalars else result), page, per_page, total)
@@ -140,7 +140,7 @@ def paginate(
 def paginate_list(items: list[Any], per_page: int | None = None, arg: str = "page") -> Page:
     """Paginate a list already in memory (sorted in Python, e.g. a ranking)."""
     per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
-    page = _page_number(len(items), per_page, arg)
+    page = page_number(len(items), per_page, arg)
     start = (page - 1) * per_page
     return Page(items[start : start + per_page], page, per_page, len(items))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..accounts.models import City, User
 from ..extensions import db
@@ -17,7 +18,7 @@ from ..review.aggregation import NominationResult
 from ..review.kept import bring_normalised_up_to_date, ensure_kept, results_for
 from ..review.models import Assignment, NominationScores
 from ..timeutil import utcnow
-from ..web import MAX_ID, Page, paginate, paginate_list
+from ..web import MAX_ID, Page, page_number, paginate, paginate_list
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
 
@@ -187,6 +188,15 @@ def _ranked(call, round_, state, country, disagreement):
     return stmt, unfiltered, country_of
 
 
+def _sort_column(sort: str):
+    """The kept value a ranking sorts by (the weighted total unless another is asked)."""
+    if sort == "normalised":
+        return NominationScores.normalised_total
+    if sort.startswith("c:"):
+        return NominationScores.means[sort[2:]].as_float()
+    return NominationScores.weighted_total
+
+
 def _order(sort: str):
     """ORDER BY for a ranking sort: highest first, unscored last, then by id."""
     if sort == "name":
@@ -222,8 +232,12 @@ def ranking_page(
     ensure_kept(call, round_.id, commit=True)
     if sort == "normalised":
         bring_normalised_up_to_date(call, round_.id)
-    stmt, unfiltered, country_of = _ranked(call, round_, state, country, disagreement)
-    page = paginate(stmt.order_by(*_order(sort)), scalars=False)
+    stmt, _unfiltered, country_of = _ranked(call, round_, state, country, disagreement)
+    if sort == "name":
+        page = paginate(stmt.order_by(*_order(sort)), scalars=False)
+    else:
+        column = _sort_column(sort)
+        page = _best_first(stmt.add_columns(column.label("sort_value")), column)
     results = results_for(call, round_.id, [row[0] for row in page.items])
     language = current_language()
     page.items = [
@@ -231,9 +245,43 @@ def ranking_page(
         for i, city, names, source, c, s in page.items
     ]
     countries = db.session.scalars(
-        unfiltered.with_only_columns(country_of).distinct().order_by(None)
+        sa.select(country_of)
+        .select_from(Nomination)
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nominee.city_id)
+        .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
+        .distinct()
     )
     return Ranking(page, sorted(c for c in countries if c))
+
+
+def _best_first(stmt, column) -> Page:
+    """A page of ``stmt`` by ``column``, highest first (then by id), those without a value
+    last (by id). The rows with a value are read along the kept aggregates' index and stop
+    at the page, those without only when the page reaches them: one query counts both, two
+    read the page."""
+    counted = stmt.subquery()
+    total, scored = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(counted.c.sort_value))
+    ).one()
+    per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
+    number = page_number(total, per_page, "page")
+    offset = (number - 1) * per_page
+    # Both reads run whatever the page (the same queries at any size): one past its rows
+    # asks for none (LIMIT 0), which the database answers without reading.
+    rows = db.session.execute(
+        stmt.where(column.is_not(None))
+        .order_by(column.desc(), Nomination.id)
+        .limit(max(0, min(per_page, scored - offset)))
+        .offset(min(offset, scored))
+    ).all()
+    rows += db.session.execute(
+        stmt.where(column.is_(None))
+        .order_by(Nomination.id)
+        .limit(per_page - len(rows))
+        .offset(max(0, offset - scored))
+    ).all()
+    return Page([row[:-1] for row in rows], number, per_page, total)
 
 
 def best_in_round(call, round_, limit: int | None, states: list[str]) -> list[int]:

@@ -215,3 +215,29 @@ def test_ranking_is_for_the_secretariat(db, login_as, world, who):
     user = world.focal if who == "focal" else factories.make_reviewer()
     db.session.commit()
     assert login_as(user).get(f"/secretariat/calls/{world.call.id}/ranking").status_code == 403
+
+
+@pytest.mark.parametrize("sort", ["total", "normalised", "c:innovation"])
+def test_pages_read_along_the_kept_order_then_the_unscored(
+    app, db, as_officer, monkeypatch, sort
+):
+    """Eleven nominations, three of them unscored, in pages of four: every page in order,
+    the scored best first (ties by id), the unscored after them by id, each one once."""
+    monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 4)
+    call = factories.make_call(state="reviewing")
+    reviewer = factories.make_reviewer()
+    values = [3, 5, 1, 4, 4, 2, 5, 0]
+    scored = []
+    for n, value in enumerate(values):
+        nomination = nominate(call, f"Scored {n:02d}")
+        submit_review(nomination, value, reviewer=reviewer)
+        scored.append((value, nomination.id, f"Scored {n:02d}"))
+    unscored = [nominate(call, f"Unscored {n}") for n in range(3)]
+    db.session.commit()
+    expected = [name for _value, _id, name in sorted(scored, key=lambda t: (-t[0], t[1]))]
+    expected += [f"Unscored {n}" for n in range(3)]
+    assert [n.id for n in unscored] == sorted(n.id for n in unscored)
+    seen = []
+    for page in (1, 2, 3):
+        seen += order(ranking(as_officer, call, f"?sort={sort}&page={page}"))
+    assert seen == expected
