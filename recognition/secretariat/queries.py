@@ -165,6 +165,8 @@ def _ranked(call, round_, state, country, disagreement):
             sa.and_(
                 NominationScores.nomination_id == Nomination.id,
                 NominationScores.round == round_.id,
+                # Said again for the database: the index to read the best along.
+                NominationScores.call_id == call.id,
             ),
         )
         .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
