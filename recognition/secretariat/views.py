@@ -171,17 +171,16 @@ def dashboard(call_id: int):
         overdue=overdue(call),
         disagreements=[(i, cities.get(i, "")) for i in disagreements[:20]],
         disagreement_count=len(disagreements),
-        rounds=_rounds_overview(call),
+        rounds=_rounds_overview(call, counts),
     )
 
 
-def _rounds_overview(call) -> list[dict[str, Any]]:
+def _rounds_overview(call, counts: dict[str, int]) -> list[dict[str, Any]]:
     """The call's rounds for the dashboard: how many nominations are in each now and how
     many entered it, its deadline, its jury (three queries whatever the rounds)."""
     programme = call.programme
     if len(programme.rounds) < 2:
         return []
-    counts = counts_by_state(call.id)
     settings = {
         r.round: r
         for r in db.session.scalars(sa.select(CallRound).where(CallRound.call_id == call.id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import threading
 
 import factories
 import pytest
@@ -25,10 +27,33 @@ def export_csv(client, call, kind) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def export_xlsx(client, call) -> dict[str, list[dict]]:
-    response = client.get(f"/secretariat/calls/{call.id}/export.xlsx")
+def wait_for_workbooks(timeout: float = 120) -> None:
+    """Wait until every workbook being prepared in this process is finished."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("workbook-"):
+            thread.join(timeout)
+            assert not thread.is_alive(), f"{thread.name} still running after {timeout} s"
+
+
+def prepared_workbook(client, call) -> bytes:
+    """Ask for the call's workbook as the signed-in user, wait for it, and download it."""
+    response = client.post(f"/secretariat/calls/{call.id}/workbook")
+    assert response.status_code == 302
+    wait_for_workbooks()
+    page = client.get(f"/secretariat/calls/{call.id}/workbook").get_data(as_text=True)
+    [href] = re.findall(rf'href="(/secretariat/calls/{call.id}/workbook/\d+\.xlsx)"', page)
+    response = client.get(href)
     assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    assert response.headers["Content-Disposition"] == f'attachment; filename="call-{call.id}.xlsx"'
+    data = response.get_data()
+    assert len(data) == response.content_length
+    return data
+
+
+def export_xlsx(client, call) -> dict[str, list[dict]]:
+    """Ask for the call's workbook, wait until it is prepared, download it: its sheets."""
+    data = prepared_workbook(client, call)
+    book = load_workbook(io.BytesIO(data), read_only=True)
     sheets = {}
     for name in book.sheetnames:
         header, *rows = book[name].iter_rows(values_only=True)
@@ -177,7 +202,7 @@ def test_unknown_export_is_404(as_officer, records):
     )
 
 
-EXPORTS = [f"export/{kind}.csv" for kind in KINDS] + ["export.xlsx"]
+EXPORTS = [f"export/{kind}.csv" for kind in KINDS] + ["export.xlsx", "workbook"]
 
 
 @pytest.mark.parametrize("who", ["focal", "reviewer", "assigned_reviewer"])
