@@ -218,9 +218,7 @@ def test_ranking_is_for_the_secretariat(db, login_as, world, who):
 
 
 @pytest.mark.parametrize("sort", ["total", "normalised", "c:innovation"])
-def test_pages_read_along_the_kept_order_then_the_unscored(
-    app, db, as_officer, monkeypatch, sort
-):
+def test_pages_read_along_the_kept_order_then_the_unscored(app, db, as_officer, monkeypatch, sort):
     """Eleven nominations, three of them unscored, in pages of four: every page in order,
     the scored best first (ties by id), the unscored after them by id, each one once."""
     monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 4)
