@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from babel.numbers import NumberPattern, parse_pattern
 from flask import (
     Blueprint,
     Flask,
@@ -427,12 +428,20 @@ def init_app(app: Flask) -> None:
         datetime=lambda v, f="medium": _named_zone(v, _in_zone(format_datetime, v, f)),
         date=lambda v, f="medium": _in_zone(format_date, v, f),
         deadline=i18n.deadline,
-        number=lambda v, f=None: format_decimal(v, f) if v is not None else "",
+        number=lambda v, f=None: (
+            format_decimal(v, number_pattern(f) if f else None) if v is not None else ""
+        ),
         percent=lambda v: format_percent(v) if v is not None else "",
         tr=lambda text: _(text) if text else "",
         # Text stored before control characters were filtered out of requests: XML refuses them.
         xml_text=lambda text: without_controls(str(text or "")),
     )
+
+
+@lru_cache(maxsize=64)
+def number_pattern(pattern: str) -> NumberPattern:
+    """A number format ("0.00") parsed once, not at every cell of a ranking."""
+    return parse_pattern(pattern)
 
 
 def _in_zone(formatter: Callable, value: Any, fmt: str) -> str:
