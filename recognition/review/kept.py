@@ -32,8 +32,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.models import Call
-from ..workflow.engine import transition_fired
-from ..workflow.registry import definition_for, states_tagged
+from ..workflow.engine import object_created, transition_fired
+from ..workflow.registry import definition_for, states_tagged, tagged
 from .aggregation import (
     NominationResult,
     Statistics,
@@ -43,7 +43,15 @@ from .aggregation import (
     call_statistics,
     submitted_scores,
 )
-from .models import Assignment, KeptRound, NominationScores, Score, ScoreMoment
+from .models import (
+    Assignment,
+    KeptLoads,
+    KeptRound,
+    NominationScores,
+    ReviewerLoad,
+    Score,
+    ScoreMoment,
+)
 
 #: reviewer_id of the moments of every reviewer together (the criterion's).
 EVERYONE = 0
@@ -217,6 +225,96 @@ def _on_transition(obj, *, definition, transition, event, actor, **_extra) -> No
 
 def connect() -> None:
     transition_fired.connect(_on_transition, weak=False)
+    transition_fired.connect(_on_review_moved, weak=False)
+    object_created.connect(_on_review_created, weak=False)
+
+
+# -- reviewers' loads --------------------------------------------------------------------------
+
+
+def build_loads(call_id: int) -> None:
+    """Count each reviewer's live and counted assignments in the call (replacing any), and
+    mark the call's loads kept."""
+    db.session.execute(sa.delete(ReviewerLoad).where(ReviewerLoad.call_id == call_id))
+    db.session.execute(
+        sa.insert(ReviewerLoad).from_select(
+            ["call_id", "reviewer_id", "live", "counted"],
+            sa.select(
+                sa.literal(call_id),
+                Assignment.reviewer_id,
+                sa.func.count().filter(tagged(Assignment, "live")),
+                sa.func.count().filter(tagged(Assignment, "counted")),
+            )
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .where(Nomination.call_id == call_id)
+            .group_by(Assignment.reviewer_id),
+        )
+    )
+    if db.session.get(KeptLoads, call_id) is None:
+        db.session.add(KeptLoads(call_id=call_id))
+    db.session.flush()
+
+
+def ensure_loads(call_id: int, *, commit: bool = False) -> bool:
+    """Build the call's reviewer loads if they never were; True if this call built them."""
+    if db.session.get(KeptLoads, call_id) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            build_loads(call_id)
+    except sa.exc.IntegrityError:  # built by another at the same moment
+        return False
+    if commit:
+        db.session.commit()
+    return True
+
+
+def _move_load(assignment: Assignment, live: int, counted: int) -> None:
+    call_id = assignment.nomination.call_id
+    if db.session.get(KeptLoads, call_id) is None and ensure_loads(call_id):
+        return  # built from the assignments, this one as it is now included
+    stmt = _upsert(ReviewerLoad).values(
+        call_id=call_id, reviewer_id=assignment.reviewer_id, live=live, counted=counted
+    )
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["call_id", "reviewer_id"],
+            set_={"live": ReviewerLoad.live + live, "counted": ReviewerLoad.counted + counted},
+        )
+    )
+
+
+def _on_review_created(obj, *, definition, event, actor, **_extra) -> None:
+    if definition.id == definition_for(Assignment).id:
+        state = event.to_state
+        _move_load(obj, int(_in(state, "live")), int(_in(state, "counted")))
+
+
+def _on_review_moved(obj, *, definition, transition, event, actor, **_extra) -> None:
+    if definition.id != definition_for(Assignment).id:
+        return
+    before, after = event.from_state, event.to_state
+    live = _in(after, "live") - _in(before, "live")
+    counted = _in(after, "counted") - _in(before, "counted")
+    if live or counted:
+        _move_load(obj, live, counted)
+
+
+def _in(state: str, tag: str) -> int:
+    return int(state in states_tagged(Assignment, tag))
+
+
+def reviewer_loads(call_id: int) -> dict[int, tuple[int, int]]:
+    """reviewer id -> (live, counted) assignments in the call, from the kept loads."""
+    ensure_loads(call_id)
+    return {
+        reviewer_id: (live, counted)
+        for reviewer_id, live, counted in db.session.execute(
+            sa.select(ReviewerLoad.reviewer_id, ReviewerLoad.live, ReviewerLoad.counted).where(
+                ReviewerLoad.call_id == call_id
+            )
+        )
+    }
 
 
 # -- reading -----------------------------------------------------------------------------------

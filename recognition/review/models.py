@@ -192,3 +192,24 @@ class NominationScores(db.Model):
     qualifies: Mapped[bool | None]
     means: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     strengths: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class KeptLoads(db.Model):
+    """A call whose reviewers' loads are kept (``ReviewerLoad``); built on first use."""
+
+    __tablename__ = "kept_loads"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+
+
+class ReviewerLoad(db.Model):
+    """A reviewer's assignments in a call, kept as they are created and move: how many are
+    live (invited or engaged) and how many counted (submitted), every round together. The
+    dashboard and the picker read these instead of counting the call's assignments."""
+
+    __tablename__ = "reviewer_loads"
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    live: Mapped[int] = mapped_column(default=0)
+    counted: Mapped[int] = mapped_column(default=0)

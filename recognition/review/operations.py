@@ -20,6 +20,7 @@ from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, create, operation
 from ..workflow.registry import definition_for, has_tag, tagged
 from ..workflow.security import can, roles_with_permission
+from .kept import reviewer_loads
 from .mail import notify_assignment
 from .models import Assignment, Score
 from .rounds import jurors, review_deadline, round_of
@@ -183,14 +184,8 @@ def languages_read(user: User) -> frozenset[str]:
 
 
 def call_load(call_id: int) -> Counter[int]:
-    """Each reviewer's live assignments in a call (one grouped query)."""
-    rows = db.session.execute(
-        sa.select(Assignment.reviewer_id, sa.func.count())
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Nomination.call_id == call_id, tagged(Assignment, "live"))
-        .group_by(Assignment.reviewer_id)
-    )
-    return Counter(dict(rows.tuples().all()))
+    """Each reviewer's live assignments in a call (the kept loads: one indexed query)."""
+    return Counter({rid: live for rid, (live, _counted) in reviewer_loads(call_id).items()})
 
 
 @dataclass

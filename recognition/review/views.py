@@ -34,6 +34,7 @@ from ..workflow.registry import definition_for, tagged
 from ..workflow.security import can, global_roles, require
 from . import bp
 from .forms import AssignForm, review_data, scoring_form
+from .kept import ensure_loads
 from .models import Assignment, CallRound, Post
 from .operations import (
     AssignmentRefused,
@@ -278,6 +279,7 @@ def invite(nomination_id: int):
     """The reviewer picker: whom to invite to review the nomination."""
     nomination = db.get_or_404(Nomination, nomination_id)
     require("assign", nomination)
+    ensure_loads(nomination.call_id, commit=True)  # the first look at a call counts them
     return render_template("review/invite.html", nomination=nomination, picker=picker(nomination))
 
 

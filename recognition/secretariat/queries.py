@@ -15,10 +15,10 @@ from ..localized import pick
 from ..nominations.models import Nomination
 from ..nominees.models import Nominee
 from ..review.aggregation import NominationResult
-from ..review.kept import bring_normalised_up_to_date, ensure_kept, results_for
-from ..review.models import Assignment, NominationScores
+from ..review.kept import bring_normalised_up_to_date, ensure_kept, ensure_loads, results_for
+from ..review.models import Assignment, NominationScores, ReviewerLoad
 from ..timeutil import utcnow
-from ..web import MAX_ID, Page, page_number, paginate, paginate_list
+from ..web import MAX_ID, Page, page_number, paginate
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
 
@@ -76,21 +76,23 @@ def review_progress_page(call_id: int) -> Page:
 
 def reviewer_progress_page(call_id: int) -> Page:
     """The call's reviewers with submitted and live counts, those with most outstanding
-    first: one grouped query over the call's assignments, paged in memory (a call has
-    hundreds of reviewers, not thousands)."""
-    submitted = sa.func.count(Assignment.id).filter(tagged(Assignment, "counted"))
-    live = sa.func.count(Assignment.id).filter(tagged(Assignment, "live"))
-    rows = db.session.execute(
+    first, a page of them: read from the kept loads (two indexed queries)."""
+    ensure_loads(call_id, commit=True)
+    outstanding = ReviewerLoad.live - ReviewerLoad.counted
+    return paginate(
         sa.select(
-            User.id, User.name, User.email, submitted.label("reviews_in"), live.label("expected")
+            User.id,
+            User.name,
+            User.email,
+            ReviewerLoad.counted.label("reviews_in"),
+            ReviewerLoad.live.label("expected"),
         )
-        .join(Assignment, Assignment.reviewer_id == User.id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Nomination.call_id == call_id)
-        .group_by(User.id, User.name, User.email)
-        .order_by((live - submitted).desc(), User.name, User.id)
-    ).all()
-    return paginate_list(rows, arg="rpage")
+        .join(ReviewerLoad, ReviewerLoad.reviewer_id == User.id)
+        .where(ReviewerLoad.call_id == call_id)
+        .order_by(outstanding.desc(), User.name, User.id),
+        scalars=False,
+        arg="rpage",
+    )
 
 
 def disagreement_ids(call, round_id: str | None = None) -> list[int]:

@@ -37,6 +37,8 @@ from .security import can, forget_roles, roles_for
 signals = Namespace()
 #: Sent after a transition is applied and its history row added (sender: the object).
 transition_fired = signals.signal("transition-fired")
+#: Sent when create() added an object in its initial state (its "created" history row).
+object_created = signals.signal("object-created")
 
 
 class WorkflowError(Exception):
@@ -322,6 +324,7 @@ def create(obj: Any, actor: Any, *, data: Mapping[str, Any] | None = None) -> Wo
         db.session.flush()
         history = _record(definition, obj, CREATED, "", definition.initial, actor, None, facts)
     forget_roles()
+    object_created.send(obj, definition=definition, event=history, actor=actor)
     return history
 
 

@@ -250,6 +250,7 @@ def test_the_panel_costs_the_same_queries_whatever_the_number_of_reviewers(
     add(4)
     login_as(world.officer)
     urls = (f"/nominations/{world.nomination.id}", f"/nominations/{world.nomination.id}/invite")
+    page_queries(client, urls[1])  # the first look at the call counts its reviewers' loads
     few = [page_queries(client, url) for url in urls]
     add(12)
     assert [page_queries(client, url) for url in urls] == few

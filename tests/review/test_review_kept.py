@@ -17,8 +17,10 @@ from recognition.extensions import db
 from recognition.review import kept
 from recognition.review.aggregation import aggregate, submitted_scores
 from recognition.review.models import Assignment, KeptRound, NominationScores, ScoreMoment
+from recognition.review.operations import assign
 from recognition.timeutil import utcnow
 from recognition.workflow.engine import fire
+from recognition.workflow.registry import states_tagged
 
 ROUND = "review"
 
@@ -211,3 +213,39 @@ def test_reviews_submitted_at_the_same_moment_are_all_counted(app, db, campaign)
     assert submitted == len(assignments)
     db.session.expire_all()
     assert_kept_equals_reference(call)
+
+
+# -- reviewers' loads --------------------------------------------------------------------------
+
+
+def _reference_loads(call) -> dict:
+    found: dict = {}
+    for assignment in db.session.scalars(sa.select(Assignment)):
+        if assignment.nomination.call_id != call.id:
+            continue
+        live, counted = found.get(assignment.reviewer_id, (0, 0))
+        found[assignment.reviewer_id] = (
+            live + int(assignment.state in states_tagged(Assignment, "live")),
+            counted + int(assignment.state in states_tagged(Assignment, "counted")),
+        )
+    return found
+
+
+def test_reviewers_loads_follow_invitations_answers_and_reviews(app, db, campaign):
+    call, assignments = campaign
+    officer = factories.make_secretariat()
+    assert kept.reviewer_loads(call.id) == _reference_loads(call)  # built from the rows
+    db.session.commit()
+    newcomer = factories.make_reviewer(country="JP")
+    nomination = assignments[0].nomination
+    invited = assign(nomination, newcomer, officer)
+    db.session.commit()
+    assert kept.reviewer_loads(call.id) == _reference_loads(call)
+    fire(invited, "decline", newcomer, "Travelling.")
+    for assignment in assignments[:4]:
+        fire(assignment, "submit", assignment.reviewer)
+    fire(assignments[0], "reopen", officer)
+    fire(assignments[5], "withdraw", officer)
+    db.session.commit()
+    assert kept.reviewer_loads(call.id) == _reference_loads(call)
+    assert kept.reviewer_loads(call.id)[newcomer.id] == (0, 0)

@@ -364,6 +364,7 @@ def test_the_picker_costs_the_same_queries_whatever_the_number_of_reviewers(
     add(3)
     login_as(world.officer)
     url = f"/nominations/{world.nomination.id}/invite"
+    page_queries(client, url)  # the first look at the call counts its reviewers' loads
     few = page_queries(client, url)
     add(15)
     assert page_queries(client, url) == few

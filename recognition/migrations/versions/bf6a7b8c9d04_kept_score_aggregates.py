@@ -3,6 +3,7 @@
 kept_rounds, score_moments, nomination_scores: a round's score aggregates kept as reviews are
 counted and uncounted (review/kept.py), so rankings, dashboards and nomination pages read an
 indexed row instead of every score of the call. Built for existing rounds on first use.
+kept_loads, reviewer_loads: each reviewer's live and submitted assignments in a call.
 ix_workflow_events_entered: how many nominations entered a round, without a scan.
 
 Revision ID: bf6a7b8c9d04
@@ -80,6 +81,28 @@ def upgrade():
         "nomination_scores",
         ["call_id", "round", "normalised_total"],
     )
+    op.create_table(
+        "kept_loads",
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_kept_loads_call_id_calls")
+        ),
+        sa.PrimaryKeyConstraint("call_id", name=op.f("pk_kept_loads")),
+    )
+    op.create_table(
+        "reviewer_loads",
+        sa.Column("call_id", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=False),
+        sa.Column("live", sa.Integer(), nullable=False),
+        sa.Column("counted", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_reviewer_loads_call_id_calls")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_reviewer_loads_reviewer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("call_id", "reviewer_id", name=op.f("pk_reviewer_loads")),
+    )
     op.create_index(
         "ix_workflow_events_entered",
         "workflow_events",
@@ -89,6 +112,8 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_workflow_events_entered", table_name="workflow_events")
+    op.drop_table("reviewer_loads")
+    op.drop_table("kept_loads")
     op.drop_index("ix_nomination_scores_normalised", table_name="nomination_scores")
     op.drop_index("ix_nomination_scores_rank", table_name="nomination_scores")
     op.drop_table("nomination_scores")
