@@ -2,12 +2,12 @@
 
 import weakref
 
+import click
 import flask_limiter
 from flask import Flask, current_app, has_app_context, request
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from limits.storage import MemoryStorage, Storage
@@ -90,6 +90,66 @@ class Limiter(flask_limiter.Limiter):
                 "request limits in its own memory: set RATELIMIT_STORAGE_URI to a shared "
                 "storage, e.g. redis://127.0.0.1:6379"
             )
+
+
+class Migrate:
+    """Flask-Migrate, imported when a migration runs rather than by every process.
+
+    Flask-Migrate imports Alembic (about 10 MB a process) and only migrations need it: web
+    workers, the outbox sender and the scheduler never do. ``init_app`` registers the
+    ``flask db`` commands, loaded when the command line asks for them, and puts in
+    ``app.extensions["migrate"]`` a stand-in that sets up Flask-Migrate on first use, so
+    that ``flask_migrate.upgrade()`` and ``migrations/env.py`` work unchanged.
+    """
+
+    def init_app(self, app: Flask, db: SQLAlchemy, directory: str) -> None:
+        app.extensions["migrate"] = _MigrateOnFirstUse(app, db, directory)
+        app.cli.add_command(_MigrationCommands("db", help="Perform database migrations."))
+
+
+class _MigrateOnFirstUse:
+    """``app.extensions["migrate"]`` until first read: then Flask-Migrate's own."""
+
+    def __init__(self, app: Flask, db: SQLAlchemy, directory: str) -> None:
+        self._app = weakref.ref(app)
+        self._db = db
+        self._directory = directory
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):  # never for this object's own state (copies, pickling)
+            raise AttributeError(name)
+        from flask_migrate import Migrate as FlaskMigrate
+
+        app = self._app()
+        FlaskMigrate().init_app(app, self._db, directory=self._directory)  # replaces self
+        return getattr(app.extensions["migrate"], name)
+
+
+class _MigrationCommands(click.Group):
+    """``flask db``: Flask-Migrate's command group, imported when it is used; ``flask --help``
+    lists it without importing it."""
+
+    @staticmethod
+    def _commands() -> click.Group:
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        # The context, and so the options, help and subcommands, are Flask-Migrate's own.
+        return self._commands().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._commands().get_command(ctx, cmd_name)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from rapidfuzz import fuzz
 
 from ..extensions import db
 from .models import Nominee, RegisterEntry, name_key
@@ -78,6 +77,8 @@ def core(key: str) -> str:
 def similarity(key_a: str, key_b: str) -> int:
     """How alike two name keys are, 0–100: their words compared in any order, generic
     words set aside."""
+    from rapidfuzz import fuzz  # loaded where names are compared, not by every worker
+
     return round(fuzz.token_sort_ratio(core(key_a), core(key_b)))
 
 

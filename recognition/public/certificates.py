@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import segno
 import sqlalchemy as sa
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date
@@ -31,6 +31,9 @@ from ..programmes.definition import IMAGE_TYPES, Programme
 from ..workflow.registry import has_tag
 from ..workflow.security import require
 from . import bp
+
+if TYPE_CHECKING:
+    import segno
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -102,6 +105,8 @@ def ensure_verification_code(nomination: Nomination) -> str:
 
 def qr_code(url: str) -> segno.QRCode:
     """The QR code of ``url`` (error correction M: still readable when a little worn)."""
+    import segno  # loaded by the worker that draws a certificate, not by every worker
+
     return segno.make(url, error="m", micro=False)
 
 
