@@ -27,7 +27,6 @@ import argparse  # noqa: E402
 import http.client  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
-import runpy  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
@@ -55,16 +54,6 @@ POSTGRES_URL = os.environ.get(
 )
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-#: The worker settings both servers get, read from gunicorn.conf.py when it exists.
-WORKER_SETTINGS = {
-    "worker_class": "--worker-class",
-    "timeout": "--timeout",
-    "graceful_timeout": "--graceful-timeout",
-    "keepalive": "--keep-alive",
-    "max_requests": "--max-requests",
-    "max_requests_jitter": "--max-requests-jitter",
-    "worker_tmp_dir": "--worker-tmp-dir",
-}
 WORKERS = 2
 #: wrk's threads (the load generator shares the machine with both servers).
 THREADS = 2
@@ -111,20 +100,16 @@ def flask(env: dict[str, str], *args: str) -> str:
 
 
 def worker_flags(folder: Path) -> list[str]:
-    """gunicorn's command-line flags for both servers: 2 workers, and gunicorn.conf.py's
-    worker settings when it exists, each given explicitly; an empty config file, so that
-    neither server reads gunicorn.conf.py itself (its hooks know only Recognition)."""
-    empty = folder / "empty.conf.py"
-    empty.write_text("")
-    flags = ["-c", str(empty), "--workers", str(WORKERS), "--no-control-socket"]
+    """gunicorn's command-line flags for both servers: gunicorn.conf.py (its settings and
+    its hooks: warming and freezing the preloaded app, fresh connections after the fork,
+    which apply to any Flask app) with 2 workers on the loopback; without it, 2 sync
+    workers."""
     conf = ROOT / "gunicorn.conf.py"
-    settings = runpy.run_path(str(conf)) if conf.exists() else {"worker_class": "sync"}
-    for name, flag in WORKER_SETTINGS.items():
-        if settings.get(name) is not None:
-            flags += [flag, str(settings[name])]
-    if settings.get("preload_app"):
-        flags.append("--preload")
-    return flags
+    if not conf.exists():
+        empty = folder / "empty.conf.py"
+        empty.write_text("")
+        conf = empty
+    return ["-c", str(conf), "--workers", str(WORKERS), "--no-control-socket"]
 
 
 def free_port() -> int:

@@ -2,13 +2,14 @@
 
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from limits import parse
 
 bp = Blueprint("accounts", __name__)
 
 from ..extensions import login  # noqa: E402
 from . import roles, views  # noqa: E402, F401 - routes and roles register
-from .operations import user_for_session  # noqa: E402
+from .operations import city_ids_of, user_for_session  # noqa: E402
 
 #: Settings in limits' notation ("10/hour"), checked at start-up rather than at a request.
 RATE_SETTINGS = (
@@ -29,4 +30,6 @@ def init_app(app: Flask) -> None:
     login.login_message = _l("Please sign in to see this page.")
     # Every request: a session of an older generation than its user's is signed out.
     login.user_loader(user_for_session)
+    # The cities the reader acts for, read once per request (the menu asks, so do the roles).
+    app.jinja_env.globals["our_city_ids"] = lambda: city_ids_of(current_user)
     app.register_blueprint(bp)
