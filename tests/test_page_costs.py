@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from recognition.accounts.models import User
 from recognition.extensions import db
@@ -36,6 +37,15 @@ PAGES = {
     "/reviews": ("reviewer", 13),
     "/reviews/{assignment}": ("reviewer", 20),
 }
+
+
+class Client(FlaskClient):
+    """Each request in an app context of its own, as in production: its own session and
+    ``g``."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 def _statements(engine, client, path: str) -> int:
@@ -109,9 +119,8 @@ def costs(_app):
             }
             engine = db.engine
             db.session.remove()
-        # Each request in an app context of its own, as in production.
         for path, (who, _budget) in PAGES.items():
-            client = _app.test_client()
+            client = Client(_app, _app.response_class, use_cookies=True)
             if who is not None:
                 with client.session_transaction() as session:
                     session["_user_id"] = people[who]

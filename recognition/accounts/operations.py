@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..notifications.operations import absolute_url, in_locale, queue
@@ -90,7 +91,8 @@ def user_for_session(value: str) -> User | None:
     match = _SESSION_ID.fullmatch(value or "")
     if match is None:
         return None
-    user = db.session.get(User, int(match[1]))
+    # The roles in the same statement: every page asks for them.
+    user = db.session.get(User, int(match[1]), options=[joinedload(User.role_rows)])
     if user is None or user.session_generation != int(match[2] or 0):
         return None
     return user
