@@ -52,7 +52,7 @@ COUNTRIES = (
 )  # fmt: skip
 REGIONS = ("North", "South", "East", "West", "Central", "Coastal", "Highlands", "Capital")
 #: How far the reviews of a nomination are: none asked, some still open, all submitted.
-NO_REVIEWS, REVIEWING, REVIEWED = "none", "reviewing", "reviewed"
+NO_REVIEWS, REVIEWING, REVIEWED = "no reviews", "reviews under way", "reviews complete"
 #: How the nominations of the call under review came to where they are, how often, and how
 #: far their reviews are.
 CURRENT_PATHS = (
