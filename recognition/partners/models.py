@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..localized import LocalText, pick
 from ..timeutil import utcnow
+from ..workflow.security import remembered
 
 #: The kinds of partner organisation the campaign works with (msgids in partners/labels.py).
 PARTNER_KINDS = (
@@ -91,13 +92,16 @@ class PartnerMember(db.Model):
 
 
 def partner_ids_of(user: Any) -> set[int]:
-    """The partners the user acts for (any state)."""
+    """The partners the user acts for (any state), read once per request."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(
-        db.session.scalars(
-            sa.select(PartnerMember.partner_id).where(PartnerMember.user_id == user.id)
-        )
+    return remembered(
+        ("partner_ids", user.id),
+        lambda: set(
+            db.session.scalars(
+                sa.select(PartnerMember.partner_id).where(PartnerMember.user_id == user.id)
+            )
+        ),
     )
 
 

@@ -40,9 +40,7 @@ SEARCH_LENGTH = 100
 
 def acting_for() -> set[int]:
     """Ids of the partners the signed-in user acts for, read once per request."""
-    if "partner_ids" not in g:
-        g.partner_ids = partner_ids_of(current_user)
-    return g.partner_ids
+    return partner_ids_of(current_user)
 
 
 def insider(partner: Partner) -> bool:

@@ -78,6 +78,15 @@ def _cache() -> dict:
     return g._roles_cache
 
 
+def remembered(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered for the request beside the role answers and forgotten with
+    them (after a transition or a membership change): the facts roles are made of."""
+    cache = _cache()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def forget_roles() -> None:
     """Drop cached role answers (after a transition or a membership change)."""
     if has_request_context() and hasattr(g, "_roles_cache"):

@@ -152,3 +152,16 @@ def test_the_sql_filter_agrees_with_can(rolled_back_app, role, permission):
         )
     )
     assert selected == allowed
+
+
+def test_remembered_facts_are_read_once_and_forgotten_with_the_roles(app):
+    from recognition.workflow.security import forget_roles, remembered
+
+    reads = []
+    with app.test_request_context():
+        for _ in range(3):
+            assert remembered(("facts", 1), lambda: reads.append(1) or {1}) == {1}
+        assert len(reads) == 1
+        forget_roles()
+        remembered(("facts", 1), lambda: reads.append(1) or {1})
+        assert len(reads) == 2
