@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # standard module of the same name (bench/http.py for ``http``).
 sys.path[0] = str(ROOT)
 
+from bench.support import make_app, print_table, progress  # noqa: E402
+
 POSTGRES_URL = os.environ.get(
     "RECOGNITION_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -46,27 +48,6 @@ EXPORTS = ("export/nominations.csv", "export/scores.csv", "export/history.csv", 
 #: Gunicorn's default worker timeout: an export must finish well inside it.
 WORKER_TIMEOUT = 30
 SECRETARIAT = "secretariat@example.org"
-
-
-def progress(message: str) -> None:
-    """Say what runs now, on stderr, so that the table on stdout stays clean."""
-    print(f"... {message}", file=sys.stderr, flush=True)
-
-
-def make_app(url: str):
-    from recognition import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            # The workbook is asked for by a POST from this process, not from a form.
-            "WTF_CSRF_ENABLED": False,
-            "RECOGNITION_ARGON2_TIME_COST": 1,
-            "RECOGNITION_ARGON2_MEMORY_COST": 256,
-        }
-    )
 
 
 # -- the database ----------------------------------------------------------------------------
@@ -124,7 +105,8 @@ def synthetic_call(url: str, n: int) -> int | None:
 def load(url: str, n: int | None) -> None:
     """Migrate, then load the demo with ``n`` synthetic nominations (None: migrate only),
     as the CLI does."""
-    app = make_app(url)
+    # The workbook is asked for by a POST from this process, not from a form.
+    app = make_app(url, WTF_CSRF_ENABLED=False)
     runner = app.test_cli_runner()
     commands = [["recognition", "init"]]
     if n is not None:
@@ -257,7 +239,8 @@ def child(url: str, call_id: int, warm_call_id: int, export: str) -> None:
     from recognition.accounts.models import User
     from recognition.extensions import db
 
-    app = make_app(url)
+    # The workbook is asked for by a POST from this process, not from a form.
+    app = make_app(url, WTF_CSRF_ENABLED=False)
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == SECRETARIAT))
         user_id = user.get_id()
@@ -317,22 +300,6 @@ def run_child(url: str, call_id: int, warm_call_id: int, export: str) -> dict:
 
 
 # -- the table -------------------------------------------------------------------------------
-
-
-def print_table(headers: list[str], rows: list[list[str]], left: int = 1) -> None:
-    """Print rows under headers: the first ``left`` columns flush left, numbers flush right."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
 
 
 def cells(result: dict) -> list[str]:

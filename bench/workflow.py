@@ -31,7 +31,7 @@ import sqlalchemy as sa
 # library's http package.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from recognition import create_app  # noqa: E402
+from bench.support import make_app, print_table, progress  # noqa: E402
 from recognition.accounts.models import City, User  # noqa: E402
 from recognition.accounts.operations import create_user  # noqa: E402
 from recognition.extensions import db  # noqa: E402
@@ -66,39 +66,6 @@ class Row:
             per_text,
             f"{self.n / self.seconds:,.0f}",
         ]
-
-
-def print_table(headers: list[str], rows: list[list[str]], left: int = 2) -> None:
-    """Print rows under headers: the first ``left`` columns flush left, numbers flush right."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if i < left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
-
-
-def progress(message: str) -> None:
-    """Say what runs now, on stderr, so that the tables on stdout stay clean."""
-    print(f"... {message}", file=sys.stderr, flush=True)
-
-
-def make_app(url: str):
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "RECOGNITION_ARGON2_TIME_COST": 1,
-            "RECOGNITION_ARGON2_MEMORY_COST": 256,
-        }
-    )
 
 
 # -- the engine alone ------------------------------------------------------------------------
@@ -399,6 +366,7 @@ def main() -> None:
     print_table(
         ["database", "what", "objects", "seconds", "per object", "objects/s"],
         [r.cells() for r in rows],
+        left=2,
     )
     print()
     print(f"SQL queries during the {n:,} check() + trigger calls: {queries}")

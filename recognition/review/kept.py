@@ -151,30 +151,28 @@ def _row(call: Call, round_id: str, result: NominationResult) -> dict[str, Any]:
 # -- keeping -----------------------------------------------------------------------------------
 
 
+def _increment(model: type, keys: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Add ``deltas`` to the row ``keys`` names, or create it with them: one atomic
+    statement, so that concurrent increments never lose one another."""
+    stmt = _upsert(model).values(**keys, **deltas)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: getattr(model, name) + delta for name, delta in deltas.items()},
+        )
+    )
+
+
 def _move_moments(call_id: int, round_id: str, reviewer_id: int, scores, sign: int) -> None:
     """Add (sign 1) or take away (sign -1) a review's scores from the round's moments, the
     criterion's first and then the reviewer's, each in criterion order (one lock order)."""
     values = sorted((s.criterion, s.value) for s in scores if s.value is not None)
     for who in (EVERYONE, reviewer_id):
         for criterion, value in values:
-            stmt = _upsert(ScoreMoment).values(
-                call_id=call_id,
-                round=round_id,
-                reviewer_id=who,
-                criterion=criterion,
-                n=sign,
-                total=sign * value,
-                squares=sign * value * value,
-            )
-            db.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["call_id", "round", "reviewer_id", "criterion"],
-                    set_={
-                        "n": ScoreMoment.n + sign,
-                        "total": ScoreMoment.total + sign * value,
-                        "squares": ScoreMoment.squares + sign * value * value,
-                    },
-                )
+            _increment(
+                ScoreMoment,
+                {"call_id": call_id, "round": round_id, "reviewer_id": who, "criterion": criterion},
+                {"n": sign, "total": sign * value, "squares": sign * value * value},
             )
 
 
@@ -273,14 +271,10 @@ def _move_load(assignment: Assignment, live: int, counted: int) -> None:
     call_id = assignment.nomination.call_id
     if db.session.get(KeptLoads, call_id) is None and ensure_loads(call_id):
         return  # built from the assignments, this one as it is now included
-    stmt = _upsert(ReviewerLoad).values(
-        call_id=call_id, reviewer_id=assignment.reviewer_id, live=live, counted=counted
-    )
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["call_id", "reviewer_id"],
-            set_={"live": ReviewerLoad.live + live, "counted": ReviewerLoad.counted + counted},
-        )
+    _increment(
+        ReviewerLoad,
+        {"call_id": call_id, "reviewer_id": assignment.reviewer_id},
+        {"live": live, "counted": counted},
     )
 
 

@@ -153,6 +153,8 @@ def campaign(db):
                 f"/secretariat/calls/{call.id}/dashboard",
                 f"/secretariat/calls/{call.id}/ranking",
                 f"/nominations/{nomination.id}",
+                f"/nominations/{nomination.id}/invite",
+                f"/secretariat/calls/{call.id}/workbook",
                 f"/workflow/call/{draft_call.id}/close",
                 f"/workflow/call/{decided.id}/announce",
                 f"/partners/{applicant.id}",
