@@ -123,19 +123,52 @@ def page_number(total: int, per_page: int, arg: str) -> int:
     return min(page, max(1, -(-total // per_page)))
 
 
+#: Pages asked beyond this are the last page (an offset the database can take).
+_FARTHEST_PAGE = 10**9
+
+
 def paginate(
     stmt: Any, per_page: int | None = None, scalars: bool = True, arg: str = "page"
 ) -> Page:
-    """Paginate a SELECT by ``?<arg>=`` (one COUNT, one SELECT); rows, or ORM objects."""
+    """Paginate a SELECT by ``?<arg>=``; rows, or ORM objects.
+
+    One statement: the page's rows, each with the count of all as an uncorrelated scalar
+    subquery (evaluated once; the page keeps its own plan, an index scan under a LIMIT
+    included). Only a page past the end, or an empty one after the first, counts apart and
+    reads the last page.
+    """
     per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    try:
+        asked = min(max(1, int(request.args.get(arg, 1))), _FARTHEST_PAGE)
+    except ValueError:
+        asked = 1
+    count = (
+        sa.select(sa.func.count())
+        .select_from(stmt.order_by(None).subquery())
+        .scalar_subquery()
+        .label("page_total")
     )
-    total = total or 0
-    page = page_number(total, per_page, arg)
-    limited = stmt.limit(per_page).offset((page - 1) * per_page)
-    result = db.session.scalars(limited) if scalars else db.session.execute(limited)
-    return Page(list(result.unique() if scalars else result), page, per_page, total)
+    counted = stmt.add_columns(count)
+
+    def read(page: int) -> tuple[list[Any], list[Any]]:
+        """The page's rows with their count, and its items (ORM objects or named rows)."""
+        result = db.session.execute(counted.limit(per_page).offset((page - 1) * per_page))
+        if scalars:
+            rows = result.unique().all()
+            return rows, [row[0] for row in rows]
+        width = len(result.keys()) - 1
+        frozen = result.freeze()
+        return frozen().all(), frozen().columns(*range(width)).all()
+
+    rows, items = read(asked)
+    if rows:
+        page, total = asked, rows[0][-1]
+    else:
+        total = (db.session.scalar(sa.select(count)) or 0) if asked > 1 else 0
+        page = min(asked, max(1, -(-total // per_page)))
+        if page != asked:
+            rows, items = read(page)
+    return Page(items, page, per_page, total)
 
 
 def paginate_list(items: list[Any], per_page: int | None = None, arg: str = "page") -> Page:

@@ -13,14 +13,22 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..workflow.engine import create
-from ..workflow.security import users_with_permission
+from ..workflow.security import (
+    id_list,
+    ids,
+    reader,
+    reader_fact,
+    reader_fact_columns,
+    remember_reader_facts,
+    users_with_permission,
+)
 from .models import City, Membership, User, normalise_email
 from .throttling import spend
 from .tokens import make_token
@@ -91,10 +99,20 @@ def user_for_session(value: str) -> User | None:
     match = _SESSION_ID.fullmatch(value or "")
     if match is None:
         return None
-    # The roles in the same statement: every page asks for them.
-    user = db.session.get(User, int(match[1]), options=[joinedload(User.role_rows)])
-    if user is None or user.session_generation != int(match[2] or 0):
+    # The roles and the reader's facts in the same statement: every page asks for them.
+    row = (
+        db.session.execute(
+            sa.select(User, *reader_fact_columns(User.id))
+            .options(joinedload(User.role_rows))
+            .where(User.id == int(match[1]))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if row is None or row[0].session_generation != int(match[2] or 0):
         return None
+    user = row[0]
+    remember_reader_facts(user.id, row[1:])
     return user
 
 
@@ -161,19 +179,16 @@ def cities_of(user: User) -> list[City]:
     )
 
 
-def city_ids_of(user) -> set[int]:
-    """Ids of the cities the user acts for, cached for the request."""
+reader_fact(
+    "city_ids", lambda user_id: id_list(Membership.city_id, Membership.user_id == user_id), ids
+)
+
+
+def city_ids_of(user) -> frozenset[int]:
+    """Ids of the cities the user acts for (read with the user, once per request)."""
     if not user.is_authenticated:
-        return set()
-    cache_key = f"_city_ids_{user.id}"
-    if has_request_context() and hasattr(g, cache_key):
-        return getattr(g, cache_key)
-    ids = set(
-        db.session.scalars(sa.select(Membership.city_id).where(Membership.user_id == user.id))
-    )
-    if has_request_context():
-        setattr(g, cache_key, ids)
-    return ids
+        return frozenset()
+    return reader("city_ids", user)
 
 
 # -- account e-mails ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ..extensions import db
 from ..timeutil import utcnow
 from ..workflow.registry import binding_for, object_title
-from ..workflow.security import users_with_role
+from ..workflow.security import reader, reader_fact, users_with_role
 from .models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -157,14 +157,20 @@ def on_transition(obj, definition, transition, event, actor) -> None:
             )
 
 
+reader_fact(
+    "unread",
+    lambda user_id: (
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient_id == user_id, OutboxMessage.read_at.is_(None))
+        .scalar_subquery()
+    ),
+    lambda value: value or 0,
+)
+
+
 def unread_count(user) -> int:
+    """The user's unread messages (read with the user, once per request)."""
     if not user.is_authenticated:
         return 0
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.recipient_id == user.id, OutboxMessage.read_at.is_(None))
-        )
-        or 0
-    )
+    return reader("unread", user)

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..timeutil import utcnow
 from ..web import paginate
-from ..workflow.security import require
+from ..workflow.security import forget_roles, require
 from . import bp
 from .models import OutboxMessage
 from .sender import retry, retry_failed
@@ -54,6 +54,7 @@ def open_message(message_id: int):
     if message.read_at is None:
         message.read_at = utcnow()
         db.session.commit()
+        forget_roles()  # the menu's unread count
     return render_template("notifications/message.html", message=message)
 
 

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..localized import LocalText, pick
 from ..timeutil import utcnow
-from ..workflow.security import remembered
+from ..workflow.security import id_list, ids, reader, reader_fact
 
 #: The kinds of partner organisation the campaign works with (msgids in partners/labels.py).
 PARTNER_KINDS = (
@@ -91,18 +91,18 @@ class PartnerMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-def partner_ids_of(user: Any) -> set[int]:
-    """The partners the user acts for (any state), read once per request."""
+reader_fact(
+    "partner_ids",
+    lambda user_id: id_list(PartnerMember.partner_id, PartnerMember.user_id == user_id),
+    ids,
+)
+
+
+def partner_ids_of(user: Any) -> frozenset[int]:
+    """The partners the user acts for (any state): read with the user, once per request."""
     if not getattr(user, "is_authenticated", False):
-        return set()
-    return remembered(
-        ("partner_ids", user.id),
-        lambda: set(
-            db.session.scalars(
-                sa.select(PartnerMember.partner_id).where(PartnerMember.user_id == user.id)
-            )
-        ),
-    )
+        return frozenset()
+    return reader("partner_ids", user)
 
 
 def partners_of(user: Any) -> list[Partner]:

@@ -1,34 +1,40 @@
 """Local roles on calls: ``focal_point`` acts for a verified city and may nominate."""
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 
 from ..accounts.models import City, Membership
-from ..extensions import db
 from ..partners.models import Partner, PartnerMember
 from ..workflow.registry import bind_model, tagged
-from ..workflow.security import local_role
+from ..workflow.security import id_list, ids, local_role, reader, reader_fact
 from .models import Call
 
 # Named in the current language, with the source language as fallback.
 bind_model(Call, page="programmes.call", arg="call_id", title=lambda call: str(call.text("title")))
 
 
-def verified_city_ids(user) -> set[int]:
-    """Ids of the verified cities the user acts for, cached for the request."""
-    key = f"_verified_cities_{user.id}"
-    if has_request_context() and hasattr(g, key):
-        return getattr(g, key)
-    ids = set(
-        db.session.scalars(
-            sa.select(Membership.city_id)
-            .join(City)
-            .where(Membership.user_id == user.id, tagged(City, "approved"))
-        )
-    )
-    if has_request_context():
-        setattr(g, key, ids)
-    return ids
+reader_fact(
+    "verified_city_ids",
+    lambda user_id: id_list(
+        Membership.city_id,
+        Membership.user_id == user_id,
+        Membership.city_id.in_(sa.select(City.id).where(tagged(City, "approved"))),
+    ),
+    ids,
+)
+reader_fact(
+    "verified_partner_ids",
+    lambda user_id: id_list(
+        PartnerMember.partner_id,
+        PartnerMember.user_id == user_id,
+        PartnerMember.partner_id.in_(sa.select(Partner.id).where(tagged(Partner, "partnering"))),
+    ),
+    ids,
+)
+
+
+def verified_city_ids(user) -> frozenset[int]:
+    """Ids of the verified cities the user acts for (read with the user)."""
+    return reader("verified_city_ids", user)
 
 
 @local_role("focal_point", "call")
@@ -37,15 +43,9 @@ def is_focal_point(user, call) -> bool:
     return bool(verified_city_ids(user))
 
 
-def verified_partner_ids(user) -> set[int]:
-    """Ids of the verified partners the user acts for."""
-    return set(
-        db.session.scalars(
-            sa.select(PartnerMember.partner_id)
-            .join(Partner)
-            .where(PartnerMember.user_id == user.id, tagged(Partner, "partnering"))
-        )
-    )
+def verified_partner_ids(user) -> frozenset[int]:
+    """Ids of the verified partners the user acts for (read with the user)."""
+    return reader("verified_partner_ids", user)
 
 
 @local_role("nominator", "call")

@@ -29,8 +29,9 @@ from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.definition import DEFAULT_ROUND, Programme, Rubric
 from ..workflow.history import WorkflowEvent
-from ..workflow.registry import definition_for, tagged
+from ..workflow.registry import definition_for, has_tag, tagged
 from .models import Assignment, Score
+from .rounds import assignments_of
 
 
 class ScoreRow(NamedTuple):
@@ -310,14 +311,7 @@ def aggregate_nomination(
 def reviews_complete(nomination: Nomination, round_id: str | None = None) -> bool:
     """At least one review in the round (the first by default), and every live assignment
     of the round (invited or engaged) has submitted."""
-    live, counted = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count().filter(tagged(Assignment, "counted")),
-        ).where(
-            Assignment.nomination_id == nomination.id,
-            Assignment.round == nomination.programme.round(round_id).id,
-            tagged(Assignment, "live"),
-        )
-    ).one()
-    return counted > 0 and counted == live
+    round_ = nomination.programme.round(round_id)
+    live = [a for a in assignments_of(nomination) if a.round == round_.id and has_tag(a, "live")]
+    counted = sum(1 for a in live if has_tag(a, "counted"))
+    return counted > 0 and counted == len(live)

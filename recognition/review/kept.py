@@ -31,11 +31,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..nominations.models import Nomination
+from ..programmes.definition import Round
 from ..programmes.models import Call
 from ..workflow.engine import object_created, transition_fired
-from ..workflow.registry import definition_for, states_tagged, tagged
+from ..workflow.registry import definition_for, has_tag, states_tagged, tagged
 from .aggregation import (
     NominationResult,
+    ScoreRow,
     Statistics,
     _moments,
     _scores_stmt,
@@ -52,6 +54,7 @@ from .models import (
     Score,
     ScoreMoment,
 )
+from .rounds import assignments_of
 
 #: reviewer_id of the moments of every reviewer together (the criterion's).
 EVERYONE = 0
@@ -115,13 +118,34 @@ def build_call(call: Call) -> None:
         build(call, round_.id)
 
 
+def call_with_kept(call_id: int) -> Call | None:
+    """The call, read with its kept rows (rounds and loads) in one statement, so that the
+    ``ensure_*`` checks that follow find them in the session instead of asking again."""
+    rows = db.session.execute(
+        sa.select(Call, KeptLoads, KeptRound)
+        .outerjoin(KeptLoads, KeptLoads.call_id == Call.id)
+        .outerjoin(KeptRound, KeptRound.call_id == Call.id)
+        .where(Call.id == call_id)
+    ).all()
+    _hold(rows)
+    return rows[0][0] if rows else None
+
+
+def _hold(found: Any) -> Any:
+    """Keep ``found`` for the request: the session holds what it loaded only weakly, and a
+    kept row checked once is looked up again by the page's next ``ensure_*``."""
+    if has_app_context() and found is not None:
+        g.setdefault("kept_loaded", []).append(found)
+    return found
+
+
 def ensure_kept(call: Call, round_id: str, *, commit: bool = False) -> bool:
     """Build the round's kept aggregates if they never were; True if this call built them.
 
     ``commit``: commit the build (a page that only reads); a transition builds within its
     own transaction. Two first uses at once: one builds, the other finds it built.
     """
-    if db.session.get(KeptRound, (call.id, round_id)) is not None:
+    if _hold(db.session.get(KeptRound, (call.id, round_id))) is not None:
         return False
     try:
         with db.session.begin_nested():
@@ -255,7 +279,7 @@ def build_loads(call_id: int) -> None:
 
 def ensure_loads(call_id: int, *, commit: bool = False) -> bool:
     """Build the call's reviewer loads if they never were; True if this call built them."""
-    if db.session.get(KeptLoads, call_id) is not None:
+    if _hold(db.session.get(KeptLoads, call_id)) is not None:
         return False
     try:
         with db.session.begin_nested():
@@ -348,7 +372,10 @@ def compute(call: Call, round_id: str, nomination_ids: list[int]) -> dict[int, N
     round_ = call.programme.round(round_id)
     if not nomination_ids:
         return {}
-    rows = submitted_scores(call.id, nomination_ids, round_.id)
+    return _results(call, round_, submitted_scores(call.id, nomination_ids, round_.id))
+
+
+def _results(call: Call, round_: Round, rows: list[ScoreRow]) -> dict[int, NominationResult]:
     if not rows:
         return {}
     reviewer_ids = {r.reviewer_id for r in rows}
@@ -383,9 +410,22 @@ def results_for(
 
 
 def nomination_result(nomination: Nomination, round_id: str) -> NominationResult | None:
-    """One nomination's result in the round (the first by default)."""
-    round_ = nomination.call.programme.round(round_id)
-    return results_for(nomination.call, round_.id, [nomination.id]).get(nomination.id)
+    """One nomination's result in the round (the first by default): its scores as its
+    assignments were read for the request, and the kept moments of their reviewers."""
+    call = nomination.call
+    round_ = call.programme.round(round_id)
+    memo = _memo()
+    key = (call.id, round_.id, (nomination.id,))
+    if key not in memo:
+        rows = [
+            ScoreRow(nomination.id, a.reviewer_id, s.criterion, s.value)
+            for a in assignments_of(nomination)
+            if a.round == round_.id and has_tag(a, "counted")
+            for s in sorted(a.scores, key=lambda s: s.criterion)
+            if s.value is not None
+        ]
+        memo[key] = _results(call, round_, rows)
+    return memo[key].get(nomination.id)
 
 
 def bring_normalised_up_to_date(call: Call, round_id: str) -> None:

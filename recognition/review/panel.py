@@ -25,7 +25,7 @@ from ..nominations.models import Nomination
 from ..panels import panel
 from ..workflow.engine import embargoed
 from ..workflow.history import WorkflowEvent
-from ..workflow.registry import has_tag, tagged
+from ..workflow.registry import definition_for, has_tag, tagged
 from ..workflow.security import can
 from .forms import AssignForm
 from .kept import nomination_result
@@ -39,7 +39,7 @@ from .operations import (
     nomination_organisations,
     reviewers,
 )
-from .rounds import last_scored_round, round_of
+from .rounds import assignments_of, last_scored_round, round_of
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,9 @@ def candidates(nomination: Nomination, asked: set[int]) -> list[Candidate]:
 @panel("nominations.show", "review/_nomination_panel.html", order=10)
 def panel_context(nomination: Nomination) -> dict[str, Any]:
     context: dict[str, Any] = {"review_panel": None}
+    assignments: list[Assignment] | None = None
     if can(current_user, "view_scores", nomination) or can(current_user, "assign", nomination):
-        assignments = list(
-            db.session.scalars(
-                sa.select(Assignment)
-                .where(Assignment.nomination_id == nomination.id)
-                .order_by(Assignment.id)
-            )
-        )
+        assignments = assignments_of(nomination)
         # The round whose scores are shown: the latest one reviewers were asked in.
         scored = last_scored_round(nomination)
         context["review_panel"] = {
@@ -138,7 +133,10 @@ def panel_context(nomination: Nomination) -> dict[str, Any]:
             "rounds": len(nomination.programme.rounds) > 1,
             "result": nomination_result(nomination, scored.id),
         }
-    if current_user.is_authenticated:
+    if assignments is not None:  # the reader's own among those read
+        mine = (a for a in assignments if a.reviewer_id == current_user.id)
+        context["my_assignment"] = next(mine, None)
+    elif current_user.is_authenticated:
         context["my_assignment"] = db.session.scalar(
             sa.select(Assignment).where(
                 Assignment.nomination_id == nomination.id,
@@ -175,8 +173,10 @@ def _listed(codes: tuple[str, ...], marked: str) -> Markup:
 
 
 def _declined_comments(assignments: list[Assignment]) -> dict[int, str]:
-    """The comment each declined assignment was declined with, by assignment id (one query)."""
-    if not assignments:
+    """The comment each declined assignment was declined with, by assignment id (one query,
+    none when no assignment is where declining leads)."""
+    declined = definition_for(Assignment).transitions["decline"].dest
+    if not any(a.state == declined for a in assignments):
         return {}
     rows = db.session.execute(
         sa.select(WorkflowEvent.object_id, WorkflowEvent.comment)

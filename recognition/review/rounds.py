@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from sqlalchemy.orm import joinedload
 
+from ..accounts.models import User
 from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.definition import Programme, Round
 from ..workflow.guards import guard
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_check, definition_for, registry
+from ..workflow.security import remembered
 from .models import Assignment, CallRound, Juror
 
 
@@ -65,6 +69,28 @@ def rounds_reached(nomination: Nomination) -> list[Round]:
     return [r for r in programme.rounds if not r.states or visited & set(r.states)]
 
 
+def assignments_of(nomination: Nomination) -> list[Assignment]:
+    """The nomination's assignments in every round, oldest first, read once per request
+    (forgotten after a transition, with the role answers): the review panel, the decision
+    panel and the rounds asked share them."""
+    return remembered(
+        ("assignments_of", nomination.id),
+        lambda: list(
+            db.session.scalars(
+                sa.select(Assignment)
+                .where(Assignment.nomination_id == nomination.id)
+                .options(joinedload(Assignment.reviewer).lazyload(User.role_rows))
+                .order_by(Assignment.id)
+            )
+        ),
+    )
+
+
+def rounds_asked(nomination: Nomination) -> frozenset[str]:
+    """The rounds in which reviewers were asked about the nomination."""
+    return frozenset(a.round for a in assignments_of(nomination))
+
+
 def last_scored_round(nomination: Nomination) -> Round:
     """The latest round the nomination reached in which reviewers were asked: the round whose
     reviews a decision rests on (a round without reviews, such as a shortlist the
@@ -78,11 +104,7 @@ def last_scored_round(nomination: Nomination) -> Round:
 
 
 def _last_scored_round(nomination: Nomination) -> Round:
-    asked = set(
-        db.session.scalars(
-            sa.select(Assignment.round).where(Assignment.nomination_id == nomination.id).distinct()
-        )
-    )
+    asked = rounds_asked(nomination)
     reached = rounds_reached(nomination) or [nomination.programme.rounds[0]]
     return next((r for r in reversed(reached) if r.id in asked), reached[-1])
 
@@ -96,26 +118,45 @@ def previous_round(programme: Programme, round_: Round) -> Round | None:
 def entered(call_id: int, round_: Round) -> int:
     """How many of the call's nominations have entered the round (its history passed into
     one of the round's states), whatever happened to them since."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(WorkflowEvent.object_id))).where(
+    return db.session.scalar(sa.select(_entered(call_id, round_))) or 0
+
+
+def entered_each(call_id: int, rounds: list[Round]) -> dict[str, int]:
+    """``entered`` for each of the rounds, in one statement."""
+    if not rounds:
+        return {}
+    counts = db.session.execute(sa.select(*(_entered(call_id, r) for r in rounds))).one()
+    return {r.id: n or 0 for r, n in zip(rounds, counts, strict=True)}
+
+
+def _entered(call_id: int, round_: Round) -> Any:
+    return (
+        sa.select(sa.func.count(sa.distinct(WorkflowEvent.object_id)))
+        .where(
             WorkflowEvent.object_type == definition_for(Nomination).applies_to,
             WorkflowEvent.to_state.in_(round_.states),
             WorkflowEvent.object_id.in_(
                 sa.select(Nomination.id).where(Nomination.call_id == call_id)
             ),
         )
+        .scalar_subquery()
     )
 
 
-def places(call, round_: Round) -> int | None:
-    """How many nominations the round takes (None: as many as the secretariat selects)."""
+def places(call, round_: Round, entered_counts: dict[str, int] | None = None) -> int | None:
+    """How many nominations the round takes (None: as many as the secretariat selects);
+    ``entered_counts`` (``entered_each``) spares a query."""
     if round_.enters == "top":
         return int(round_.enters_count or 0)
     if round_.enters == "top_percent":
         before = previous_round(call.programme, round_)
         if before is None:
             return None
-        return math.ceil(entered(call.id, before) * float(round_.enters_count or 0) / 100)
+        if entered_counts is not None and before.id in entered_counts:
+            came = entered_counts[before.id]
+        else:
+            came = entered(call.id, before)
+        return math.ceil(came * float(round_.enters_count or 0) / 100)
     return None
 
 

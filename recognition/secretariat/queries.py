@@ -48,30 +48,30 @@ def counts_by_state(call_id: int) -> dict[str, int]:
 
 def review_progress_page(call_id: int) -> Page:
     """One page of the nominations in review, by city, with (submitted, expected) review
-    counts: the page first, then the counts of its nominations only (three queries, whatever
-    the size of the call)."""
-    page = paginate(
-        sa.select(Nomination.id, City.name, Nomination.state)
+    counts: one statement whatever the size of the call (the counts are correlated
+    subqueries, evaluated for the page's rows only)."""
+
+    def reviews(tag: str) -> Any:
+        return (
+            sa.select(sa.func.count())
+            .where(Assignment.nomination_id == Nomination.id, tagged(Assignment, tag))
+            .correlate(Nomination)
+            .scalar_subquery()
+        )
+
+    return paginate(
+        sa.select(
+            Nomination.id,
+            City.name,
+            Nomination.state,
+            reviews("counted").label("submitted"),
+            reviews("live").label("expected"),
+        )
         .join(City, City.id == Nomination.city_id)
         .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
         .order_by(City.name, Nomination.id),
         scalars=False,
     )
-    ids = [row[0] for row in page.items]
-    counts = {
-        nomination_id: (submitted, expected)
-        for nomination_id, submitted, expected in db.session.execute(
-            sa.select(
-                Assignment.nomination_id,
-                sa.func.count().filter(tagged(Assignment, "counted")),
-                sa.func.count().filter(tagged(Assignment, "live")),
-            )
-            .where(Assignment.nomination_id.in_(ids or [-1]))
-            .group_by(Assignment.nomination_id)
-        )
-    }
-    page.items = [(i, name, state, *counts.get(i, (0, 0))) for i, name, state in page.items]
-    return page
 
 
 def reviewer_progress_page(call_id: int) -> Page:
@@ -95,33 +95,33 @@ def reviewer_progress_page(call_id: int) -> Page:
     )
 
 
-def disagreement_ids(call, round_id: str | None = None) -> list[int]:
+def disagreements(call, round_id: str | None = None, limit: int = 20) -> tuple[int, list]:
     """Nominations where submitted scores for a criterion in a round (the first by default)
-    differ by more than the threshold: the kept aggregates' flag, one indexed query."""
+    differ by more than the threshold, from the kept aggregates' flag: how many, and the
+    first ``limit`` as (id, nominee's name for the reader), in one indexed query."""
     round_ = call.programme.round(round_id)
     ensure_kept(call, round_.id, commit=True)
-    return list(
-        db.session.scalars(
-            sa.select(NominationScores.nomination_id)
-            .where(
-                NominationScores.call_id == call.id,
-                NominationScores.round == round_.id,
-                NominationScores.disagreement.is_(True),
-            )
-            .order_by(NominationScores.nomination_id)
-        )
-    )
-
-
-def nominee_names(nomination_ids: list[int]) -> dict[int, str]:
-    """The nominee's name of each nomination, for the reader (one query)."""
     rows = db.session.execute(
-        sa.select(Nomination.id, City.name, Nominee.names, Nominee.source_language)
+        sa.select(
+            NominationScores.nomination_id,
+            City.name,
+            Nominee.names,
+            Nominee.source_language,
+            sa.func.count().over(),
+        )
+        .join(Nomination, Nomination.id == NominationScores.nomination_id)
         .join(Nominee, Nominee.id == Nomination.nominee_id)
         .outerjoin(City, City.id == Nominee.city_id)
-        .where(Nomination.id.in_(nomination_ids or [-1]))
-    )
-    return {i: city or str(pick(names, source)) for i, city, names, source in rows}
+        .where(
+            NominationScores.call_id == call.id,
+            NominationScores.round == round_.id,
+            NominationScores.disagreement.is_(True),
+        )
+        .order_by(NominationScores.nomination_id)
+        .limit(limit)
+    ).all()
+    named = [(i, city or str(pick(names, source))) for i, city, names, source, _n in rows]
+    return (rows[0][-1] if rows else 0), named
 
 
 def overdue(call) -> bool:

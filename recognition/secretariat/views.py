@@ -21,11 +21,19 @@ from ..panels import panel
 from ..programmes.formbuilder import EARLIEST, LATEST
 from ..programmes.models import Call
 from ..review.aggregation import reviews_complete
-from ..review.kept import nomination_result
+from ..review.kept import call_with_kept, nomination_result
 from ..review.mail import queue_manual_reminder
 from ..review.models import CallRound, Consensus, Juror
 from ..review.operations import reviewers
-from ..review.rounds import entered, last_scored_round, places, round_in_state, rounds_reached
+from ..review.rounds import (
+    entered,
+    entered_each,
+    last_scored_round,
+    places,
+    round_in_state,
+    rounds_asked,
+    rounds_reached,
+)
 from ..web import conflict, paginate, safe_next
 from ..workflow.engine import (
     ConcurrentChange,
@@ -56,8 +64,7 @@ from .operations import announced_with
 from .queries import (
     best_in_round,
     counts_by_state,
-    disagreement_ids,
-    nominee_names,
+    disagreements,
     overdue,
     parse_id,
     ranking_page,
@@ -152,15 +159,14 @@ def bulk(transition: str):
 @bp.get("/calls/<int:call_id>/dashboard")
 @login_required
 def dashboard(call_id: int):
-    call = db.get_or_404(Call, call_id)
+    call = call_with_kept(call_id) or abort(404)
     require("manage", call)
     counts = counts_by_state(call.id)
     definition = definition_for(Nomination)
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
     progress = review_progress_page(call.id)
     reviewer_rows = reviewer_progress_page(call.id)
-    disagreements = disagreement_ids(call)
-    cities = nominee_names(disagreements[:20])
+    disagreement_count, disagreement_rows = disagreements(call)
     return render_template(
         "secretariat/dashboard.html",
         call=call,
@@ -169,8 +175,8 @@ def dashboard(call_id: int):
         progress=progress,
         reviewers=reviewer_rows,
         overdue=overdue(call),
-        disagreements=[(i, cities.get(i, "")) for i in disagreements[:20]],
-        disagreement_count=len(disagreements),
+        disagreements=disagreement_rows,
+        disagreement_count=disagreement_count,
         rounds=_rounds_overview(call, counts),
     )
 
@@ -191,6 +197,7 @@ def _rounds_overview(call, counts: dict[str, int]) -> list[dict[str, Any]]:
     ):
         jury.setdefault(juror.round, []).append(juror.user)
     pool = reviewers() if any(r.panel == "jury" for r in programme.rounds) else []
+    came = entered_each(call.id, programme.rounds)
     overview = []
     for round_ in programme.rounds:
         own = settings.get(round_.id)
@@ -200,8 +207,8 @@ def _rounds_overview(call, counts: dict[str, int]) -> list[dict[str, Any]]:
             {
                 "round": round_,
                 "now": sum(counts.get(state, 0) for state in round_.states),
-                "entered": entered(call.id, round_),
-                "places": places(call, round_),
+                "entered": came[round_.id],
+                "places": places(call, round_, came),
                 "deadline": deadline,
                 # As the browser's date-time field takes it, in the reader's time zone.
                 "deadline_input": utc_to_local(deadline).strftime("%Y-%m-%dT%H:%M")
@@ -293,7 +300,7 @@ def ranking(call_id: int):
     """The call's nominations ranked by weighted total in one review round; sortable,
     filterable, paginated. From a round's ranking the secretariat takes the best (pre-selected
     up to the next round's places) to the next round."""
-    call = db.get_or_404(Call, call_id)
+    call = call_with_kept(call_id) or abort(404)
     require("manage", call)
     programme = call.programme
     round_ = programme.round(request.args.get("round"))
@@ -440,8 +447,10 @@ def decision_panel(nomination: Nomination) -> dict[str, Any]:
 
 
 def _round_results(nomination: Nomination) -> list[dict[str, Any]]:
-    """Every round the nomination reached: its aggregate there and the panel's consensus."""
+    """Every round the nomination reached: its aggregate there (none where no reviewer was
+    asked) and the panel's consensus."""
     reached = rounds_reached(nomination)
+    asked = rounds_asked(nomination)
     agreed = {
         c.round: c
         for c in db.session.scalars(
@@ -451,7 +460,7 @@ def _round_results(nomination: Nomination) -> list[dict[str, Any]]:
     return [
         {
             "round": r,
-            "result": nomination_result(nomination, r.id),
+            "result": nomination_result(nomination, r.id) if r.id in asked else None,
             "consensus": agreed.get(r.id),
         }
         for r in reached

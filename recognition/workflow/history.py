@@ -11,13 +11,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
 from .definition import CREATED, WorkflowDefinition
 from .registry import definition_for
+from .security import can
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -103,15 +105,19 @@ def _refuse_bulk_changes(state) -> None:
 
 
 def history_of(obj: Any) -> list[WorkflowEvent]:
-    """Return the history of one object (of a workflow-bound model), oldest first."""
+    """Return the history of one object (of a workflow-bound model), oldest first.
+
+    The actors come with it; their roles too, unless the reader may see every actor's name
+    (``actor_label`` asks for them only to name a stranger "Secretariat" or "Reviewer")."""
     object_type = definition_for(obj).applies_to
-    return list(
-        db.session.scalars(
-            sa.select(WorkflowEvent)
-            .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id == obj.id)
-            .order_by(WorkflowEvent.id)
-        )
+    stmt = (
+        sa.select(WorkflowEvent)
+        .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id == obj.id)
+        .order_by(WorkflowEvent.id)
     )
+    if can(current_user, "run_campaign"):
+        stmt = stmt.options(joinedload(WorkflowEvent.actor).lazyload("*"))
+    return list(db.session.scalars(stmt))
 
 
 def history_rows(

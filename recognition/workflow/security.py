@@ -87,8 +87,64 @@ def remembered(key: Any, compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+@dataclass(frozen=True)
+class ReaderFact:
+    """A fact about the signed-in reader that pages and role providers ask for (the cities
+    and partners they act for, their unread mail): ``column(user_id)`` is a scalar subquery
+    for one user, ``read(value)`` turns what it selects into the fact."""
+
+    name: str
+    column: Callable[[Any], Any]
+    read: Callable[[Any], Any]
+
+
+_reader_facts: dict[str, ReaderFact] = {}
+
+
+def reader_fact(name: str, column: Callable[[Any], Any], read: Callable[[Any], Any]) -> None:
+    """Register a reader fact; the session loader reads them all in the user's statement."""
+    _reader_facts[name] = ReaderFact(name, column, read)
+
+
+def reader_fact_columns(user_id: Any) -> list[Any]:
+    """Every registered fact as a column correlated to ``user_id`` (e.g. ``User.id``)."""
+    return [fact.column(user_id) for fact in _reader_facts.values()]
+
+
+def remember_reader_facts(user_id: int, values: Iterable[Any]) -> None:
+    """Keep for the request the facts read beside the user (``reader_fact_columns``'s order)."""
+    cache = _cache()
+    for fact, value in zip(_reader_facts.values(), values, strict=True):
+        cache[(fact.name, user_id)] = fact.read(value)
+
+
+def reader(name: str, user: Any) -> Any:
+    """The fact ``name`` about ``user``: as read with the user, or on its own (after a
+    change forgot it, or for a user other than the reader)."""
+    fact = _reader_facts[name]
+    return remembered(
+        (name, user.id),
+        lambda: fact.read(db.session.scalar(sa.select(fact.column(sa.literal(user.id))))),
+    )
+
+
+def id_list(column: Any, *criteria: Any) -> Any:
+    """A scalar subquery of the ``column`` ids meeting ``criteria``, as text ("3,7")."""
+    return (
+        sa.select(sa.func.aggregate_strings(sa.cast(column, sa.String), ","))
+        .where(*criteria)
+        .scalar_subquery()
+    )
+
+
+def ids(value: str | None) -> frozenset[int]:
+    """The ids an ``id_list`` selected."""
+    return frozenset(int(part) for part in value.split(",")) if value else frozenset()
+
+
 def forget_roles() -> None:
-    """Drop cached role answers (after a transition or a membership change)."""
+    """Drop cached role answers and reader facts (after a transition, a membership change,
+    a message read)."""
     if has_request_context() and hasattr(g, "_roles_cache"):
         g._roles_cache.clear()
 

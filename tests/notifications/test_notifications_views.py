@@ -87,6 +87,16 @@ def test_opening_a_notification_shows_it_and_marks_it_read(app, login_as):
     assert unread(ana) == 0
 
 
+def test_the_page_that_opens_a_notification_counts_it_read(app, login_as):
+    ana = factories.make_user()
+    first = note(ana, "One")
+    note(ana, "Two")
+    db.session.commit()
+    text = login_as(ana).get(f"/notifications/{first.id}").text
+    # The count was read with the user, before the message was opened: read again.
+    assert re.search(r'href="/notifications">Notifications <span class="badge[^"]*">1<', text)
+
+
 def test_opening_one_notification_leaves_the_others_unread(app, login_as):
     ana = factories.make_user()
     first = note(ana, "One")
