@@ -128,6 +128,10 @@ def load(root: Path, instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": LANGUAGES,
         "RECOGNITION_PAGE_SIZE": _env_int("RECOGNITION_PAGE_SIZE", 25),
+        # Public pages kept by each worker for anonymous visitors (0: none), and for how long
+        # at most (a page is rendered again at once after any write, see pagecache.py).
+        "RECOGNITION_PAGE_CACHE_SIZE": _env_int("RECOGNITION_PAGE_CACHE_SIZE", 512),
+        "RECOGNITION_PAGE_CACHE_SECONDS": _env_int("RECOGNITION_PAGE_CACHE_SECONDS", 60),
         # Number of reverse proxies in front of the app (trust their X-Forwarded-* headers).
         "RECOGNITION_PROXIES": _env_int("RECOGNITION_PROXIES", 0),
         # Strict-Transport-Security max-age in seconds, sent when the site is served over

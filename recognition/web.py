@@ -34,9 +34,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
-from . import i18n
+from . import i18n, pagecache
 from .config import LANGUAGES
-from .extensions import db
+from .extensions import csrf, db
+from .pagecache import shared_page
 from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange
 from .workflow.locking import is_concurrency_error
 from .workflow.security import can
@@ -48,12 +49,14 @@ bp = Blueprint("main", __name__)
 
 def public_page(view: Callable) -> Callable:
     """Mark a page anyone may read: answered with an ETag, and ``304 Not Modified`` when the
-    visitor's copy is still what the page would show (see ``security_headers``)."""
+    visitor's copy is still what the page would show (see ``security_headers``); the same
+    page for every anonymous visitor is kept and served again (``pagecache``)."""
+    shared = shared_page(view)
 
     @wraps(view)
     def marked(*args, **kwargs):
         g.public_page = True
-        return view(*args, **kwargs)
+        return shared(*args, **kwargs)
 
     return marked
 
@@ -67,7 +70,10 @@ def home():
 
 @bp.post("/language")
 def set_language():
-    """Switch the interface language: saved on the profile, or in a cookie before sign-in."""
+    """Switch the interface language: saved on the profile, or in a cookie before sign-in.
+    Only a signed-in user's switch needs the form's token: it changes their profile."""
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     code = request.form.get("lang", "")
     target = safe_next(request.form.get("next"), url_for("main.home"))
     response = redirect(target)
@@ -358,6 +364,10 @@ def readyz():
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
     app.register_blueprint(bp)
+    pagecache.init_app(app)
+    # The language switch carries no form token for anonymous visitors (their public pages
+    # are the same for everyone, see pagecache); a signed-in user's profile is protected.
+    csrf.exempt(set_language)
 
     @app.before_request
     def expiring_session() -> None:
@@ -439,9 +449,11 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         elif g.get("public_page") and response.status_code == 200 and not response.is_streamed:
             # A visitor's browser keeps the page and asks again with its ETag: unchanged,
-            # the answer is a 304 without the body. Private: the page carries the visitor's
-            # own form token, so shared caches must not hand it to others.
-            response.headers["Cache-Control"] = "private, no-cache"
+            # the answer is a 304 without the body. Private when the page carries something
+            # of the visitor's own (a form token, a message): shared caches must not hand it
+            # to others.
+            shared = g.get("shared_page")
+            response.headers["Cache-Control"] = f"{'public' if shared else 'private'}, no-cache"
             response.add_etag()
             response.make_conditional(request)
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from recognition import pagecache
 from recognition.extensions import db
 from recognition.workflow.history import APPEND_ONLY_SQL, DROP_APPEND_ONLY_SQL
 
@@ -12,6 +13,7 @@ def empty_tables(app) -> None:
     """Empty every table between tests. The history refuses DELETE (its triggers): TRUNCATE
     on PostgreSQL does not fire them; on SQLite they are dropped and restored around it."""
     tables = list(reversed(db.metadata.sorted_tables))
+    pagecache.clear(app)  # the same addresses will show other rows
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

@@ -223,3 +223,16 @@ def test_two_app_servers_share_sessions_files_and_states(servers, world, s3):
     assert db.session.get(Nomination, world.draft.id).state == submit.dest
     shown = state_shown(browser.get(servers.b, nomination).body)
     assert shown == definition_for(Nomination).states[submit.dest].title
+
+
+def test_a_public_page_kept_by_one_server_is_rendered_again_after_a_write_elsewhere(servers):
+    visitor = Browser()
+    assert b"Kept Network" not in visitor.get(servers.b, "/partners").body
+    assert visitor.get(servers.b, "/partners").headers["X-Cache"] == "hit"
+    # Written by another machine (this process): the shared generation moves on ...
+    factories.make_partner(name="Kept Network")
+    db.session.commit()
+    # ... and B renders the page again at once.
+    page = visitor.get(servers.b, "/partners")
+    assert page.headers["X-Cache"] is None
+    assert b"Kept Network" in page.body

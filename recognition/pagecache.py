@@ -1,0 +1,173 @@
+"""Public pages shared by every anonymous visitor: rendered once, served many times.
+
+A public page read without an account shows the same to everyone who asks for it in the same
+language (no form token, no name, no flash), so each worker keeps the rendered page under
+(address, language) and serves it again while nothing was written since: every commit that
+wrote something moves the site's *page generation* on, and a page kept under an older one is
+rendered again. The generation is a PostgreSQL sequence, shared by every worker and machine
+(moved after the commit, so a page rendered from the old data is never kept as the new); on
+SQLite, a counter of the process (SQLite serves from one process). A page is also rendered
+again after ``RECOGNITION_PAGE_CACHE_SECONDS``: what depends on the clock (a deadline's days
+left, an embargo's end) moves without a write.
+
+Like Plone's plone.app.caching with a purge on every change, without a proxy to purge.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from threading import Lock
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, make_response, request, session
+from sqlalchemy.orm import Session
+
+from .extensions import db
+from .i18n import current_language
+
+#: The PostgreSQL sequence every commit that wrote moves on (migration f6b8d0e2a4c1).
+SEQUENCE = "page_generation"
+
+_STATE = "recognition.pagecache"
+_process_generation = itertools.count(1)
+_process_value = [0]
+
+
+@dataclass(frozen=True)
+class Kept:
+    body: bytes
+    mimetype: str
+    generation: int
+    at: float
+
+
+class PageCache:
+    """The rendered pages of one worker, the least recently served dropped first."""
+
+    def __init__(self, size: int, seconds: int) -> None:
+        self.size, self.seconds = size, seconds
+        self._pages: OrderedDict[tuple[str, str], Kept] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple[str, str], generation: int) -> Kept | None:
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is None:
+                return None
+            if kept.generation != generation or time.monotonic() - kept.at > self.seconds:
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple[str, str], kept: Kept) -> None:
+        with self._lock:
+            self._pages[key] = kept
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def generation() -> int:
+    """The site's page generation now."""
+    if db.engine.dialect.name == "postgresql":
+        return db.session.execute(sa.text(f"SELECT last_value FROM {SEQUENCE}")).scalar_one()
+    return _process_value[0]
+
+
+def _move_on() -> None:
+    """Move the generation on, after a commit that wrote (outside its transaction)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            connection.execute(sa.text(f"SELECT nextval('{SEQUENCE}')"))
+            connection.commit()
+    else:
+        _process_value[0] = next(_process_generation)
+
+
+def _wrote(session: Session, *_args: Any) -> None:
+    session.info["wrote"] = True
+
+
+def _executed(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+def _committed(session: Session) -> None:
+    # Kept through rollbacks (a savepoint's included): at worst one move too many.
+    if session.info.pop("wrote", False):
+        _move_on()
+
+
+def init_app(app: Flask) -> None:
+    size = app.config["RECOGNITION_PAGE_CACHE_SIZE"]
+    app.extensions[_STATE] = PageCache(size, app.config["RECOGNITION_PAGE_CACHE_SECONDS"])
+    if not sa.event.contains(Session, "after_commit", _committed):
+        # Every session of the process: the web's, the outbox sender's, the scheduler's.
+        sa.event.listen(Session, "after_flush", _wrote)
+        sa.event.listen(Session, "do_orm_execute", _executed)
+        sa.event.listen(Session, "after_commit", _committed)
+
+
+def clear(app: Flask) -> None:
+    """Forget the app's kept pages (after the database was emptied or replaced underneath)."""
+    if _STATE in app.extensions:
+        app.extensions[_STATE].clear()
+
+
+def _cache() -> PageCache | None:
+    cache = current_app.extensions.get(_STATE)
+    return cache if cache is not None and cache.size > 0 else None
+
+
+def _shared() -> bool:
+    """Whether this request may be answered with, and its page kept as, what everyone sees."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not session.get("_user_id")
+        and "_flashes" not in session
+        and not request.cookies.get(
+            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        )
+    )
+
+
+def shared_page(view: Callable) -> Callable:
+    """Serve the view's page from the worker's cache to anonymous visitors while the site's
+    generation has not moved; keep it when it carries nothing of the visitor's own."""
+
+    @wraps(view)
+    def served(*args: Any, **kwargs: Any) -> Any:
+        cache = _cache()
+        if cache is None or not _shared():
+            return view(*args, **kwargs)
+        key = (request.full_path, current_language())
+        now = generation()
+        kept = cache.get(key, now)
+        if kept is not None:
+            g.shared_page = True
+            return Response(kept.body, mimetype=kept.mimetype, headers={"X-Cache": "hit"})
+        response = make_response(view(*args, **kwargs))
+        # A page that rendered a form token or a message is the visitor's own: not kept.
+        if (
+            response.status_code == 200
+            and not response.is_streamed
+            and "csrf_token" not in g
+            and "_flashes" not in session
+        ):
+            g.shared_page = True
+            cache.put(key, Kept(response.get_data(), response.mimetype, now, time.monotonic()))
+        return response
+
+    return served
