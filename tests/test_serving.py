@@ -406,6 +406,8 @@ def test_honcho_runs_the_procfile_and_sigterm_stops_every_process(_app, database
     try:
         wait_for(lambda: home_page() == 200, "the home page")
         wait_for(lambda: any("lifetimes:" in line for line in output), "the scheduler's run")
+        # Both workers up before the signal (a loaded machine boots the second later).
+        wait_for(lambda: sum("Booting worker" in line for line in output) == 2, "both workers")
         assert [home_page() for _ in range(4)] == [200] * 4
         honcho.send_signal(signal.SIGTERM)
         honcho.wait(timeout=30)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
@@ -115,7 +116,7 @@ def history_of(obj: Any) -> list[WorkflowEvent]:
         .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id == obj.id)
         .order_by(WorkflowEvent.id)
     )
-    if can(current_user, "run_campaign"):
+    if has_request_context() and can(current_user, "run_campaign"):
         stmt = stmt.options(joinedload(WorkflowEvent.actor).lazyload("*"))
     return list(db.session.scalars(stmt))
 

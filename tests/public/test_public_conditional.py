@@ -30,11 +30,20 @@ def test_an_unchanged_public_page_answers_not_modified(client, city, path):
     url = path.format(city=city.id)
     first = client.get(url)
     assert first.status_code == 200
-    assert first.headers["Cache-Control"] == "private, no-cache"
+    # The same for every visitor: shared caches may keep it too (and must ask again).
+    assert first.headers["Cache-Control"] == "public, no-cache"
     etag = first.headers["ETag"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
+
+
+def test_a_page_with_the_visitors_own_message_is_private(client, city):
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Your language is French")]
+    response = client.get("/recognised")
+    assert "Your language is French" in response.text
+    assert response.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_a_changed_page_is_sent_again(db, client, city):
