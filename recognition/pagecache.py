@@ -107,6 +107,13 @@ def _executed(state: Any) -> None:
 def _committed(session: Session) -> None:
     # Kept through rollbacks (a savepoint's included): at worst one move too many.
     if session.info.pop("wrote", False):
+        session.info["move_on"] = True
+
+
+def _ended(session: Session, transaction: Any) -> None:
+    """Once the committed transaction has given its connection back: moving on then takes
+    no second connection while the first is held (threads would wait on the pool)."""
+    if transaction.parent is None and session.info.pop("move_on", False):
         _move_on()
 
 
@@ -118,6 +125,7 @@ def init_app(app: Flask) -> None:
         sa.event.listen(Session, "after_flush", _wrote)
         sa.event.listen(Session, "do_orm_execute", _executed)
         sa.event.listen(Session, "after_commit", _committed)
+        sa.event.listen(Session, "after_transaction_end", _ended)
 
 
 def clear(app: Flask) -> None:

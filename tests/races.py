@@ -38,5 +38,5 @@ def race(app, requests) -> list:
     for thread in threads:
         thread.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
-    assert errors == []
+    assert errors == [], errors
     return responses
