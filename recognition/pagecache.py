@@ -160,6 +160,8 @@ def shared_page(view: Callable) -> Callable:
         cache = _cache()
         if cache is None or not _shared():
             return view(*args, **kwargs)
+        # The path, not the host a visitor names: absolute links come from
+        # RECOGNITION_BASE_URL, and a made-up Host cannot fill the cache.
         key = (request.full_path, current_language())
         now = generation()
         kept = cache.get(key, now)
