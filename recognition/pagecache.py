@@ -3,7 +3,8 @@
 A public page read without an account shows the same to everyone who asks for it in the same
 language (no form token, no name, no flash), so each worker keeps the rendered page under
 (address, language) and serves it again while nothing was written since: every commit that
-wrote something moves the site's *page generation* on, and a page kept under an older one is
+wrote a row a public page may show (any table but those whose ``info`` says
+``{"public": False}``) moves the site's *page generation* on, and a page kept under an older one is
 rendered again. The generation is a PostgreSQL sequence, shared by every worker and machine
 (moved after the commit, so a page rendered from the old data is never kept as the new); on
 SQLite, a counter of the process (SQLite serves from one process). A page is also rendered
@@ -95,12 +96,22 @@ def _move_on() -> None:
         _process_value[0] = next(_process_generation)
 
 
+def _public(table: Any) -> bool:
+    """Whether a public page may show the table's rows (all but those whose table says
+    ``info={"public": False}``: mail, kept aggregates, workbooks)."""
+    return getattr(table, "info", {}).get("public", True)
+
+
 def _wrote(session: Session, *_args: Any) -> None:
-    session.info["wrote"] = True
+    changed = itertools.chain(session.new, session.dirty, session.deleted)
+    if any(_public(getattr(type(obj), "__table__", None)) for obj in changed):
+        session.info["wrote"] = True
 
 
 def _executed(state: Any) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if (state.is_insert or state.is_update or state.is_delete) and _public(
+        getattr(state.statement, "table", None)
+    ):
         state.session.info["wrote"] = True
 
 

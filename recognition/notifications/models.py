@@ -26,6 +26,8 @@ class OutboxMessage(db.Model):
         sa.CheckConstraint("status IN ('queued', 'sent', 'failed')", name="known_status"),
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         sa.Index("ix_outbox_recipient", "recipient_id", "id"),
+        # No public page shows mail: sending it keeps the kept public pages (pagecache).
+        {"info": {"public": False}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

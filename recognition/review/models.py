@@ -148,6 +148,8 @@ class KeptRound(db.Model):
     ``normalised_generation`` (other nominations' normalisation moves with every review)."""
 
     __tablename__ = "kept_rounds"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
     round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
@@ -161,6 +163,8 @@ class ScoreMoment(db.Model):
     instead of every score of the call."""
 
     __tablename__ = "score_moments"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
     round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
@@ -180,6 +184,7 @@ class NominationScores(db.Model):
     __table_args__ = (
         sa.Index("ix_nomination_scores_rank", "call_id", "round", "weighted_total"),
         sa.Index("ix_nomination_scores_normalised", "call_id", "round", "normalised_total"),
+        {"info": {"public": False}},  # no public page shows these rows (pagecache)
     )
 
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nominations.id"), primary_key=True)
@@ -198,6 +203,8 @@ class KeptLoads(db.Model):
     """A call whose reviewers' loads are kept (``ReviewerLoad``); built on first use."""
 
     __tablename__ = "kept_loads"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
 
@@ -208,6 +215,8 @@ class ReviewerLoad(db.Model):
     dashboard and the picker read these instead of counting the call's assignments."""
 
     __tablename__ = "reviewer_loads"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
 
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), primary_key=True)
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)

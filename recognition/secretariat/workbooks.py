@@ -39,7 +39,10 @@ class PreparedWorkbook(db.Model):
     failed. Its bytes are in WorkbookPart."""
 
     __tablename__ = "prepared_workbooks"
-    __table_args__ = (sa.Index("ix_prepared_workbooks_call_requested", "call_id", "requested_at"),)
+    __table_args__ = (
+        sa.Index("ix_prepared_workbooks_call_requested", "call_id", "requested_at"),
+        {"info": {"public": False}},  # no public page shows these rows (pagecache)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
@@ -67,6 +70,8 @@ class WorkbookPart(db.Model):
     """A part of a finished workbook's bytes, in order of ``number``."""
 
     __tablename__ = "workbook_parts"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
 
     workbook_id: Mapped[int] = mapped_column(
         sa.ForeignKey("prepared_workbooks.id", ondelete="CASCADE"), primary_key=True

@@ -10,6 +10,7 @@ from public_support import count_queries
 
 from recognition import pagecache
 from recognition.extensions import db
+from recognition.notifications.operations import queue
 
 
 @pytest.fixture
@@ -38,6 +39,18 @@ def test_a_write_is_shown_at_once(client, network):
     page = client.get("/partners")
     assert "X-Cache" not in page.headers
     assert "Second Network" in page.text
+
+
+def test_mail_sent_keeps_the_kept_page(client, network):
+    """No public page shows mail: the outbox sender's writes keep the pages."""
+    reader = factories.make_user()
+    db.session.commit()
+    client.get("/partners")
+    message = queue(reader, "transition", "News", opening="News.", comment=None)
+    db.session.commit()
+    message.status = "sent"
+    db.session.commit()
+    assert client.get("/partners").headers["X-Cache"] == "hit"
 
 
 def test_a_page_kept_too_long_is_rendered_again(app, client, network):
