@@ -18,7 +18,16 @@ def _members(city):
     return sa.select(User).join(Membership).where(Membership.city_id == city.id, User.active)
 
 
-@local_role("member", "city", clause=_member_clause, users=_members)
+def _members_each(city_ids: list[int]):
+    return (
+        sa.select(User, Membership.city_id)
+        .join(Membership)
+        .where(Membership.city_id.in_(city_ids), User.active)
+        .order_by(Membership.city_id, User.id)
+    )
+
+
+@local_role("member", "city", clause=_member_clause, users=_members, users_each=_members_each)
 def is_member(user, city) -> bool:
     """The user acts for this city."""
     return city.id in city_ids_of(user)

@@ -32,13 +32,17 @@ from .definition import CREATED, Guard, Rule, State, Transition, WorkflowDefinit
 from .history import WorkflowEvent
 from .locking import is_concurrency_error, lock_row
 from .registry import definition_for, extra_rules, machine_for
-from .security import can, forget_roles, roles_for
+from .security import can, forget_roles, remembering, roles_for
 
 signals = Namespace()
 #: Sent after a transition is applied and its history row added (sender: the object).
 transition_fired = signals.signal("transition-fired")
 #: Sent when create() added an object in its initial state (its "created" history row).
 object_created = signals.signal("object-created")
+#: Sent once by a bulk write, before ``transition_fired`` for each of its objects (sender:
+#: the transition; ``objs``): a receiver may read for them all at once what it will need
+#: for each (e.g. the people to notify).
+transitions_fired = signals.signal("transitions-fired")
 
 
 class WorkflowError(Exception):
@@ -374,9 +378,14 @@ def fire_many(
     screen, verify, advance) is checked object by object and then written for all at once:
     one UPDATE (each row still at the version checked) and one INSERT of the history rows,
     instead of a savepoint, an UPDATE and an INSERT for each. Others go one by one, each in
-    its own savepoint.
+    its own savepoint. The actor's roles are asked once for all (``remembering``), also
+    outside a request.
     """
-    objs = list(objs)
+    with remembering():
+        return _fire_many(list(objs), name, actor, comment, data)
+
+
+def _fire_many(objs, name, actor, comment, data) -> list[BulkResult]:
     definition = _bulk_definition(objs, name)
     if definition is None:
         return _fire_each(objs, name, actor, comment, data)
@@ -482,6 +491,9 @@ def _write_all(definition, transition, ready, actor, comment) -> None:
         for event in db.session.scalars(sa.insert(WorkflowEvent).returning(WorkflowEvent), rows)
     }
     forget_roles()
+    transitions_fired.send(
+        transition, definition=definition, objs=[obj for obj, _ in ready], actor=actor
+    )
     for obj, _checked in ready:
         event = events[obj.id]
         transition_fired.send(

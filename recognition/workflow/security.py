@@ -9,7 +9,9 @@ Permissions come from the state the object is in, as DCWorkflow's permission map
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,9 @@ class LocalRole:
     clause: Callable[[Any], Any] | None = None
     #: users(obj) -> SELECT of the users holding the role on obj (for notifications).
     users: Callable[[Any], Any] | None = None
+    #: users_each(ids) -> SELECT of (user, object id) for the objects of those ids (for a
+    #: bulk action's notifications; without it, ``users`` object by object).
+    users_each: Callable[[list[int]], Any] | None = None
 
 
 _local_roles: dict[str, list[LocalRole]] = {}
@@ -43,13 +48,14 @@ def local_role(
     *,
     clause: Callable[[Any], Any] | None = None,
     users: Callable[[Any], Any] | None = None,
+    users_each: Callable[[list[int]], Any] | None = None,
 ) -> Callable[[Callable[[Any, Any], bool]], Callable[[Any, Any], bool]]:
     """Register ``has(user, obj) -> bool`` as the provider of local role ``name``."""
 
     def register(has: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
         providers = _local_roles.setdefault(applies_to, [])
         providers[:] = [p for p in providers if p.name != name]
-        providers.append(LocalRole(name, applies_to, has, clause, users))
+        providers.append(LocalRole(name, applies_to, has, clause, users, users_each))
         return has
 
     return register
@@ -70,12 +76,32 @@ class Site:
 SITE = Site()
 
 
+#: The role answers of a bulk operation run outside a request (``remembering``).
+_scope: ContextVar[dict | None] = ContextVar("roles_scope", default=None)
+
+
 def _cache() -> dict:
     if not has_request_context():
-        return {}
+        scope = _scope.get()
+        return scope if scope is not None else {}
     if not hasattr(g, "_roles_cache"):
         g._roles_cache = {}
     return g._roles_cache
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Remember role answers and reader facts for the block, as a request does: for a bulk
+    operation run from the command line or a worker (``fire_many`` over a thousand objects
+    asks the same of the same actor each time). Forgotten with ``forget_roles``."""
+    if has_request_context() or _scope.get() is not None:
+        yield
+        return
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 def remembered(key: Any, compute: Callable[[], Any]) -> Any:
@@ -142,11 +168,18 @@ def ids(value: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in value.split(",")) if value else frozenset()
 
 
+def remember(key: Any, value: Any) -> None:
+    """Keep ``value`` under ``key`` as ``remembered`` would have computed it."""
+    _cache()[key] = value
+
+
 def forget_roles() -> None:
     """Drop cached role answers and reader facts (after a transition, a membership change,
     a message read)."""
     if has_request_context() and hasattr(g, "_roles_cache"):
         g._roles_cache.clear()
+    elif (scope := _scope.get()) is not None:
+        scope.clear()
 
 
 def roles_for(user: Any, obj: Any = None) -> frozenset[str]:
@@ -217,6 +250,25 @@ def users_with_role(role: str, obj: Any) -> list[Any]:
         if provider.name == role and provider.users is not None:
             return list(db.session.scalars(provider.users(obj)))
     return []
+
+
+def users_with_role_each(role: str, objs: list[Any]) -> dict[int, list[Any]]:
+    """``users_with_role`` for each of the objects (of one type), by object id: one
+    statement for them all when the role's provider can say it (``users_each``), else one
+    per object."""
+    if not objs:
+        return {}
+    if role in global_roles():
+        everyone = users_with_role(role, objs[0])
+        return {obj.id: everyone for obj in objs}
+    definition = definition_for(objs[0])
+    provider = next((p for p in local_roles_of(definition.applies_to) if p.name == role), None)
+    if provider is None or provider.users_each is None:
+        return {obj.id: users_with_role(role, obj) for obj in objs}
+    found: dict[int, list[Any]] = {obj.id: [] for obj in objs}
+    for user, object_id in db.session.execute(provider.users_each([obj.id for obj in objs])):
+        found[object_id].append(user)
+    return found
 
 
 def users_with_permission(permission: str, obj: Any = None) -> list[Any]:

@@ -16,6 +16,7 @@ from workflow_support import history, make_nomination
 from recognition.accounts.models import City, User
 from recognition.extensions import db
 from recognition.nominations.models import Nomination
+from recognition.notifications.models import OutboxMessage
 from recognition.workflow.engine import (
     CONCURRENT_MESSAGE,
     ConcurrentChange,
@@ -260,3 +261,25 @@ def test_fire_many_writes_all_at_once_whatever_their_number(app):
             s for s in statements if s.startswith("INSERT")
         )
         assert sum(s.startswith("SAVEPOINT") for s in statements) == 1
+
+
+def test_a_bulk_action_reads_the_people_to_notify_once_whatever_their_number(app):
+    """Verifying cities tells their members: the members of every city are read in one
+    statement, and the actor's roles once, however many cities."""
+    officer = factories.make_secretariat()
+    reads = []
+    for n in (3, 30):
+        members = [factories.make_user() for _ in range(n)]
+        ids = [factories.make_city(state="pending", members=[m]).id for m in members]
+        db.session.commit()
+        cities = db.session.scalars(sa.select(City).where(City.id.in_(ids))).all()
+        statements = _statements_of(lambda cities=cities: fire_many(cities, "verify", officer))
+        db.session.commit()
+        reads.append([s for s in statements if s.startswith("SELECT")])
+        told = db.session.scalars(
+            sa.select(OutboxMessage.recipient_id).where(
+                OutboxMessage.recipient_id.in_([m.id for m in members])
+            )
+        ).all()
+        assert sorted(told) == sorted(m.id for m in members)
+    assert len(reads[0]) == len(reads[1]), reads
