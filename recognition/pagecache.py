@@ -46,7 +46,7 @@ _process_value = [0]
 @dataclass(frozen=True)
 class Kept:
     body: bytes
-    mimetype: str
+    content_type: str
     generation: int
     at: float
 
@@ -185,7 +185,7 @@ def shared_page(view: Callable) -> Callable:
         kept = cache.get(key, now)
         if kept is not None:
             g.shared_page = True
-            return Response(kept.body, mimetype=kept.mimetype, headers={"X-Cache": "hit"})
+            return Response(kept.body, content_type=kept.content_type, headers={"X-Cache": "hit"})
         response = make_response(view(*args, **kwargs))
         # A page that rendered a form token or a message is the visitor's own: not kept.
         if (
@@ -195,7 +195,8 @@ def shared_page(view: Callable) -> Callable:
             and "_flashes" not in session
         ):
             g.shared_page = True
-            cache.put(key, Kept(response.get_data(), response.mimetype, now, time.monotonic()))
+            kept = Kept(response.get_data(), response.content_type, now, time.monotonic())
+            cache.put(key, kept)
         return response
 
     return served

@@ -30,6 +30,7 @@ def test_a_second_anonymous_visit_is_served_the_kept_page(client, network):
     # The site's generation at most (a PostgreSQL sequence; SQLite's is in the process).
     assert len(statements) <= (1 if db.engine.dialect.name == "postgresql" else 0)
     assert second.headers["Cache-Control"] == "public, no-cache"
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
 
 
 def test_a_write_is_shown_at_once(client, network):
@@ -113,10 +114,11 @@ def test_no_cache_when_its_size_is_zero(app, client, network):
 
 def test_the_least_recently_served_page_goes_first():
     cache = pagecache.PageCache(size=2, seconds=60)
+    html = "text/html; charset=utf-8"
     for path in ("/a", "/b"):
-        cache.put((path, "en"), pagecache.Kept(path.encode(), "text/html", 1, 0.0 + 10**9))
+        cache.put((path, "en"), pagecache.Kept(path.encode(), html, 1, 10**9))
     cache.get(("/a", "en"), 1)
-    cache.put(("/c", "en"), pagecache.Kept(b"/c", "text/html", 1, 10**9))
+    cache.put(("/c", "en"), pagecache.Kept(b"/c", html, 1, 10**9))
     assert cache.get(("/b", "en"), 1) is None
     assert cache.get(("/a", "en"), 1) is not None
     assert cache.get(("/a", "en"), 2) is None  # another generation: rendered again
