@@ -39,8 +39,8 @@ SEQUENCE = sa.Sequence("page_generation", metadata=db.metadata)
 
 _STATE = "recognition.pagecache"
 log = logging.getLogger(__name__)
-_process_generation = itertools.count(1)
-_process_value = [0]
+#: SQLite's generation: a counter of the serving process.
+_process_generation = [0]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def generation() -> int:
     """The site's page generation now."""
     if db.engine.dialect.name == "postgresql":
         return db.session.execute(sa.text(f"SELECT last_value FROM {SEQUENCE.name}")).scalar_one()
-    return _process_value[0]
+    return _process_generation[0]
 
 
 def _move_on() -> None:
@@ -100,7 +100,7 @@ def _move_on() -> None:
             # The commit stands: kept pages elsewhere are at most the TTL late.
             log.warning("the page generation could not move on", exc_info=True)
     else:
-        _process_value[0] = next(_process_generation)
+        _process_generation[0] += 1
 
 
 def _public(table: Any) -> bool:
