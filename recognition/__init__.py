@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (
         accounts,
+        api,
         deliberation,
         letters,
         lifetimes,
@@ -79,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
         reading,
         reports,
         notifications,
+        api,
     ):
         package.init_app(app)
     # Last: every package has registered its guards, roles and filters by now.

@@ -108,6 +108,14 @@ def load(root: Path, instance_path: str) -> dict:
         # Password-reset messages one account receives at most; further requests answer the
         # same but send nothing.
         "RECOGNITION_RESET_MAIL_LIMIT": env.get("RECOGNITION_RESET_MAIL_LIMIT", "3/hour"),
+        # The JSON API's requests: per client address without a token, per token with one,
+        # and writes (saves, transitions) per token on top.
+        "RECOGNITION_API_ANONYMOUS_LIMIT": env.get("RECOGNITION_API_ANONYMOUS_LIMIT", "300/minute"),
+        "RECOGNITION_API_TOKEN_LIMIT": env.get("RECOGNITION_API_TOKEN_LIMIT", "1200/minute"),
+        "RECOGNITION_API_WRITE_LIMIT": env.get("RECOGNITION_API_WRITE_LIMIT", "120/minute"),
+        # Sites whose pages may call the API from a browser (CORS): "*" for any, or a list
+        # separated by spaces. Tokens travel in a header, never in a cookie.
+        "RECOGNITION_API_CORS_ORIGINS": (env.get("RECOGNITION_API_CORS_ORIGINS") or "*").split(),
         # A password-reset request takes at least this long whether or not the address has
         # an account, so that the answer's timing does not tell (Laravel's Timebox).
         "RECOGNITION_RESET_MIN_MS": _env_int("RECOGNITION_RESET_MIN_MS", 250),

@@ -24,8 +24,15 @@ from .config import LANGUAGES, RTL_LANGUAGES
 LANGUAGE_COOKIE = "lang"
 
 
+#: Requests under this path are the JSON API's (see web.py).
+API_PATH = "/api/"
+
+
 def select_locale() -> str:
-    """Return the language code for this request."""
+    """Return the language code for this request: for the JSON API, the one its
+    Accept-Language asks for before the user's own."""
+    if request and request.path.startswith(API_PATH) and request.accept_languages:
+        return request.accept_languages.best_match(LANGUAGES) or "en"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     return request_locale()

@@ -19,6 +19,7 @@ from flask import (
     Request,
     current_app,
     g,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -195,6 +196,10 @@ def page_url(page: int, arg: str = "page") -> str:
 
 ERRORS = {
     400: (_l("Bad request"), _l("The request could not be understood.")),
+    401: (
+        _l("Not signed in"),
+        _l("This needs a valid access token: send it as “Authorization: Bearer <token>”."),
+    ),
     403: (_l("Not allowed"), _l("You do not have permission to do this.")),
     404: (
         _l("Not found"),
@@ -206,6 +211,8 @@ ERRORS = {
         _l("This item was changed by someone else. Reload the page and try again."),
     ),  # noqa: E501
     413: (_l("Too large"), _l("What you sent is too large.")),
+    415: (_l("Unsupported content"), _l("Send the request's body as JSON.")),
+    422: (_l("Invalid input"), _l("Some of what you sent is not valid: see the errors.")),
     429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
     500: (
         _l("Something went wrong"),
@@ -222,8 +229,37 @@ ERRORS[503] = (
 RETRY_AFTER = 30
 
 
+def is_api_request() -> bool:
+    """Whether this is a request of the JSON API: its errors are problem details (RFC 9457)."""
+    return has_request_context() and request.path.startswith(i18n.API_PATH)
+
+
+def problem(code: int, detail: Any = None, **members: Any):
+    """An error of the JSON API as ``application/problem+json`` (RFC 9457): its title and
+    detail in the reader's language, and any extension members (``errors`` by field)."""
+    title, default = ERRORS.get(code, ERRORS[500])
+    body = {
+        "type": "about:blank",
+        "title": str(title),
+        "status": code,
+        "detail": str(detail or default),
+        "instance": request.path,
+        **members,
+    }
+    response = current_app.json.response(body)
+    response.status_code = code
+    response.mimetype = "application/problem+json"
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    elif code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def render_error(code: int, message: Any = None, back: str | None = None):
     """The error page, in the site's layout; without the database when it cannot be read."""
+    if is_api_request():
+        return problem(code, message)
     title, default = ERRORS.get(code, ERRORS[500])
     message = message or default
     try:
@@ -238,6 +274,8 @@ def render_error(code: int, message: Any = None, back: str | None = None):
 def render_plain_error(code: int, message: Any = None):
     """A self-contained error page: no database, no session; in the language the request asks
     for (``?lang=``, the language cookie, Accept-Language)."""
+    if is_api_request():
+        return problem(code, message)
     title, default = ERRORS.get(code, ERRORS[500])
     language = i18n.request_locale()
     with force_locale(language):
@@ -373,7 +411,7 @@ def init_app(app: Flask) -> None:
     def expiring_session() -> None:
         """Sessions expire after PERMANENT_SESSION_LIFETIME without a page: the cookie's
         signed time is renewed by every page (not by static files, which stay cacheable)."""
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not is_api_request():
             session.permanent = True
 
     def limit_request_size() -> None:
@@ -513,4 +551,10 @@ def _on_error(exc, code: int):
     message = description if code in (400, 403, 409) and isinstance(description, str) else None
     if message and message.startswith(("The browser", "You don't have", "The server")):
         message = None  # werkzeug's default English descriptions: show ours instead
+    if is_api_request():
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        return problem(
+            code, data.get("message") or message, **({"errors": errors} if errors else {})
+        )
     return render_error(code, message)
