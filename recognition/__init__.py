@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
         review,
         secretariat,
         stages,
+        webhooks,
         workflow,
     )
 
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         reading,
         reports,
         notifications,
+        webhooks,
         api,
     ):
         package.init_app(app)

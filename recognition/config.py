@@ -76,6 +76,8 @@ def load(root: Path, instance_path: str) -> dict:
         "RECOGNITION_MAIL_RETRY_HOURS": _env_int("RECOGNITION_MAIL_RETRY_HOURS", 72),
         # Seconds a sender owns the messages it claimed (another sender takes them after).
         "RECOGNITION_MAIL_LEASE_SECONDS": _env_int("RECOGNITION_MAIL_LEASE_SECONDS", 120),
+        # Seconds a webhook receiver has to answer a delivery (then it is retried).
+        "RECOGNITION_WEBHOOK_TIMEOUT": _env_int("RECOGNITION_WEBHOOK_TIMEOUT", 10),
         # The demo's local mailbox (/mailbox): every queued message, links included, readable
         # WITHOUT signing in, so that a newcomer trying `make run` gets the confirmation
         # e-mail. Only while no SMTP host is set, and never in production: anyone could read

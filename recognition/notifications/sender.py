@@ -140,46 +140,58 @@ def gives_up(attempts: int, created_at: datetime, at: datetime) -> bool:
     return at - created_at >= window and attempts >= config["RECOGNITION_MAIL_MAX_ATTEMPTS"]
 
 
-def _lease_free(now: datetime):
-    return sa.or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+#: What the sender loop drains besides the mail (webhook deliveries): functions of no
+#: argument that deliver one batch and return its counts.
+_queues: list[Callable[[], dict[str, int]]] = []
 
 
-def _update(*where, **values) -> int:
-    """UPDATE the outbox rows matching ``where``; return how many rows it changed."""
+def drain_too(deliver: Callable[[], dict[str, int]]) -> None:
+    """Have the sender loop deliver another queue kept like the outbox (same columns: status,
+    attempts, next_attempt_at, lease_until, lease_owner, last_error, created_at)."""
+    if deliver not in _queues:
+        _queues.append(deliver)
+
+
+def _lease_free(now: datetime, model: Any = OutboxMessage):
+    return sa.or_(model.lease_until.is_(None), model.lease_until <= now)
+
+
+def _update(*where, model: Any = OutboxMessage, **values) -> int:
+    """UPDATE the rows of ``model`` (the outbox) matching ``where``; return how many rows it
+    changed."""
     result = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(*where)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        sa.update(model).where(*where).values(**values).execution_options(synchronize_session=False)
     )
     return result.rowcount
 
 
-def claim(limit: int, now: datetime, owner: str, lease: timedelta) -> list[int]:
+def claim(
+    limit: int, now: datetime, owner: str, lease: timedelta, model: Any = OutboxMessage
+) -> list[int]:
     """Lease up to ``limit`` due messages to ``owner`` and commit; return their ids, in order.
 
     The transaction is this one statement: on PostgreSQL its row locks (``SKIP LOCKED``: a
     row another sender is claiming is passed over, not waited for) end with the commit.
     """
     due = (
-        sa.select(OutboxMessage.id)
+        sa.select(model.id)
         .where(
-            OutboxMessage.status == "queued",
-            OutboxMessage.next_attempt_at <= now,
-            _lease_free(now),
+            model.status == "queued",
+            model.next_attempt_at <= now,
+            _lease_free(now, model),
         )
-        .order_by(OutboxMessage.id)
+        .order_by(model.id)
         .limit(limit)
     )
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     try:
         claimed = db.session.scalars(
-            sa.update(OutboxMessage)
+            sa.update(model)
             # The lease is checked again by the UPDATE itself: on SQLite, under the write lock.
-            .where(OutboxMessage.id.in_(due), _lease_free(now))
+            .where(model.id.in_(due), _lease_free(now, model))
             .values(lease_until=now + lease, lease_owner=owner)
-            .returning(OutboxMessage.id)
+            .returning(model.id)
             .execution_options(synchronize_session=False)
         ).all()
         db.session.commit()
@@ -284,12 +296,15 @@ def _send(email: EmailMessage, transport: Transport | None) -> Exception | None:
     return None
 
 
-def _record(message_id: int, owner: str, values: dict[str, Any]) -> bool:
+def _record(
+    message_id: int, owner: str, values: dict[str, Any], model: Any = OutboxMessage
+) -> bool:
     """Commit one message's outcome and free its lease, if the lease is still ours."""
     try:
         recorded = _update(
-            OutboxMessage.id == message_id,
-            OutboxMessage.lease_owner == owner,
+            model.id == message_id,
+            model.lease_owner == owner,
+            model=model,
             lease_until=None,
             lease_owner=None,
             **values,
@@ -306,12 +321,13 @@ def _record(message_id: int, owner: str, values: dict[str, Any]) -> bool:
     return bool(recorded)
 
 
-def _release(message_ids: Iterable[int], owner: str) -> None:
+def _release(message_ids: Iterable[int], owner: str, model: Any = OutboxMessage) -> None:
     """Free the leases of claimed messages not tried (best effort: leases expire anyway)."""
     try:
         _update(
-            OutboxMessage.id.in_(list(message_ids)),
-            OutboxMessage.lease_owner == owner,
+            model.id.in_(list(message_ids)),
+            model.lease_owner == owner,
+            model=model,
             lease_until=None,
             lease_owner=None,
         )
@@ -330,14 +346,15 @@ def send_loop(interval: float = 5.0, once: bool = False) -> None:
     leaving the queue unsent.
     """
     while True:
-        try:
-            counts = send_due()
-        except Exception:
-            log.exception("outbox: the batch failed; trying again in %s s", interval)
-            db.session.rollback()
-        else:
-            if any(counts.values()):
-                log.info("outbox: %s", counts)
+        for deliver in (send_due, *_queues):
+            try:
+                counts = deliver()
+            except Exception:
+                log.exception("outbox: the batch failed; trying again in %s s", interval)
+                db.session.rollback()
+            else:
+                if any(counts.values()):
+                    log.info("outbox: %s", counts)
         if once:
             return
         db.session.remove()

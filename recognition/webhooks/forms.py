@@ -1,0 +1,30 @@
+"""The form that registers a webhook."""
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, StringField, URLField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..accounts.forms import MultiCheckboxField
+from .operations import event_choices
+
+
+class WebhookForm(FlaskForm):
+    url = URLField(
+        _l("Address"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("Where each event is sent, by HTTPS POST: https://example.org/hooks"),
+    )
+    description = StringField(_l("What it is for"), validators=[Optional(), Length(max=200)])
+    events = MultiCheckboxField(_l("Events"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events.choices = [SelectChoice(value, label) for value, label in event_choices()]
+
+    def validate_url(self, field) -> None:
+        parts = urlsplit(field.data or "")
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValidationError(_l("Give a full address starting with https://"))
