@@ -28,7 +28,13 @@ from ..workflow.engine import (
     WrongState,
     fire,
 )
-from ..workflow.security import can, permission_clause, require
+from ..workflow.security import (
+    can,
+    permission_clause,
+    require,
+    roles_for,
+    roles_with_permission,
+)
 from . import schemas as s
 from .auth import ANYONE, TOKEN, api_blueprint, current_token
 from .common import (
@@ -156,6 +162,10 @@ def answers(body, nomination_id: int):
     signed_in()
     nomination = load(nomination_id)
     if not can(current_user, "edit", nomination):
+        if roles_for(current_user, nomination).isdisjoint(
+            roles_with_permission("edit", nomination)
+        ):
+            abort(403)  # never theirs to edit
         return problem(
             409,
             _(

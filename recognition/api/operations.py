@@ -4,6 +4,7 @@ for a request, with the user's roles and reader facts, in one statement."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from ..timeutil import utcnow
 from ..workflow.security import reader_fact_columns, remember_reader_facts
 from .models import SCOPES, ApiToken
 
+log = logging.getLogger(__name__)
 #: Every token starts so: secret scanners and people recognise one at a glance.
 TOKEN_PREFIX = "rcg_"
 #: How many characters of a token are kept to tell it apart ("rcg_Ab3d…").
@@ -92,9 +94,13 @@ def token_for(value: str) -> ApiToken | None:
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
         # In a transaction of its own, committed at once: a GET commits nothing, and a
         # refused write must not lose the record of the attempt.
-        with db.engine.begin() as connection:
-            connection.execute(
-                sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
-            )
-        db.session.expire(token, ["last_used_at"])
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+                )
+        except sa.exc.SQLAlchemyError:  # a record for its owner's eyes, never worth an error
+            log.warning("could not record the last use of token %s", token.id, exc_info=True)
+        else:
+            db.session.expire(token, ["last_used_at"])
     return token

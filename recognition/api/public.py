@@ -100,7 +100,7 @@ def call(call_id: int):
 @blp.arguments(s.RecognisedArgs, location="query")
 @blp.response(200, s.paged(s.RecognitionSchema, "RecognitionPage"))
 @blp.doc(security=ANYONE)
-def recognised(args):
+def recognition_list(args):
     """Announced recognitions, newest cycle first: filter by programme, year (the call's
     cycle), country and search text (a name, region or country)."""
     filters = DirectoryFilters(

@@ -33,7 +33,7 @@ MATCHING_PAGES = {
     "api-public.programmes": "public.recognised",
     "api-public.calls": "programmes.calls",
     "api-public.call": "programmes.call",
-    "api-public.recognised": "public.recognised",
+    "api-public.recognition_list": "public.recognised",
     "api-public.city": "public.city",
     "api-public.announcement_list": "public.announcements_index",
     "api-public.announcement": "public.announcement",
