@@ -361,3 +361,12 @@ class RankingArgs(ma.Schema):
 
 class WorklistArgs(PageArgs):
     pass
+
+
+class ExportSchema(ma.Schema):
+    columns = fields.List(fields.String(), required=True)
+    items = fields.List(
+        fields.Dict(keys=fields.String()),
+        required=True,
+        metadata={"description": "A row per nomination, score or history entry, by column."},
+    )

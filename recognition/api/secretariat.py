@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import Response, abort, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..extensions import db
 from ..nominations.models import Nomination
+from ..programmes.models import Call
 from ..review.kept import call_with_kept
+from ..secretariat.exports import KINDS, Subject, json_chunks
 from ..secretariat.queries import ranking_page
 from ..secretariat.views import SORTS
 from ..workflow.registry import bound_models, definition_for, object_title, registry
@@ -112,3 +115,18 @@ def ranking(args, call_id: int):
             }
         )
     return page_doc(page, items)
+
+
+@blp.get("/calls/<int:call_id>/export/<any({kinds}):kind>".format(kinds=", ".join(KINDS)))
+@blp.response(200, s.ExportSchema)
+@blp.doc(security=TOKEN)
+def export(call_id: int, kind: str):
+    """A call's export as JSON, the same rows as its CSV: ``nominations`` (nominee, state,
+    decision, answers), ``scores`` (every score of every review) or ``history``. Streamed as
+    it is read, whatever the call's size."""
+    signed_in()
+    call = db.get_or_404(Call, call_id)
+    require("manage", call)
+    subject = Subject.of(call)
+    db.session.close()  # the export reads on a connection of its own
+    return Response(stream_with_context(json_chunks(kind, subject)), mimetype="application/json")

@@ -356,6 +356,22 @@ def csv_chunks(kind: str, subject: Subject) -> Iterator[bytes]:
             buffer.truncate()
 
 
+def json_chunks(kind: str, subject: Subject) -> Iterator[bytes]:
+    """The export of one kind as a JSON document, ``{"columns": [...], "items": [{column:
+    value}, ...]}``, a batch of rows per chunk (the API's export)."""
+    with snapshot() as conn:
+        batches = ROWS[kind](conn, subject)
+        columns = list(next(batches)[0])
+        yield b'{"columns":' + json.dumps(columns).encode() + b',"items":['
+        separator = b""
+        for batch in batches:
+            rows = [json.dumps(dict(zip(columns, row, strict=True)), default=str) for row in batch]
+            if rows:
+                yield separator + ",".join(rows).encode()
+                separator = b","
+        yield b"]}"
+
+
 def write_workbook(subject: Subject, target: IO[bytes]) -> None:
     """Write the call's workbook, a sheet per kind, to ``target``. openpyxl's write-only
     mode keeps each sheet in a temporary file as it is written, not in memory."""

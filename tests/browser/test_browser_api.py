@@ -9,8 +9,6 @@ from browser_support import sign_in
 from factories import make_focal_point, make_secretariat
 from playwright.sync_api import Page, expect
 
-from recognition.extensions import db
-
 
 def _watch(page: Page) -> list[str]:
     problems: list[str] = []

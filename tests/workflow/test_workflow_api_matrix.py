@@ -50,6 +50,7 @@ MATCHING_PAGES = {
     "api-secretariat.worklists": "main.home",
     "api-secretariat.worklist": "secretariat.worklist",
     "api-secretariat.ranking": "secretariat.ranking",
+    "api-secretariat.export": "secretariat.export_csv",
 }
 
 #: The decisions are fired by the decision form, on the page as in the API.
@@ -206,7 +207,7 @@ def test_firing_a_review_transition(app, state, transition):
 
 
 @pytest.mark.parametrize("role", ROLES["call"])
-def test_reading_a_ranking_and_a_worklist(app, role):
+def test_reading_a_ranking_an_export_and_a_worklist(app, role):
     nomination = make_nomination("under_review")
     user = make_user_with_role("call", role, nomination.call)
     db.session.commit()
@@ -216,6 +217,11 @@ def test_reading_a_ranking_and_a_worklist(app, role):
     ranked_page = page.get(f"/secretariat/calls/{call}/ranking").status_code == 200
     ranked_api = api.get(f"/api/v1/calls/{call}/ranking", headers=headers).status_code == 200
     assert ranked_page == ranked_api, role
+    exported_page = page.get(f"/secretariat/calls/{call}/export/scores.csv")
+    exported_page.get_data()  # streamed: read to its end before the next request
+    exported_api = api.get(f"/api/v1/calls/{call}/export/scores", headers=headers)
+    exported_api.get_data()
+    assert (exported_page.status_code == 200) == (exported_api.status_code == 200), role
     listed = page.get("/secretariat/worklists/nomination/under_review")
     listed_api = api.get("/api/v1/worklists/nomination/under_review", headers=headers)
     shown = str(nomination.nominee_name()) in listed.get_data(as_text=True)
