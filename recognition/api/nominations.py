@@ -234,7 +234,9 @@ def decision(body, nomination_id: int):
             data=form.decision(),
         )
     except (ConcurrentChange, WrongState) as exc:
-        raise ConcurrentChange(exc.message) from None
+        # Someone else moved it first: 409 (the session is rolled back before any reading).
+        db.session.rollback()
+        raise ConcurrentChange(exc.message, exc.transition, exc.detail) from None
     except NotAllowed:
         abort(403)
     except WorkflowError as exc:

@@ -82,7 +82,9 @@ def fire_transition(body, workflow: str, object_id: int, transition: str):
     try:
         fire(obj, transition, current_user, body["comment"], expected_version=body.get("version"))
     except (ConcurrentChange, WrongState) as exc:
-        raise ConcurrentChange(exc.message) from None
+        # Someone else moved it first: 409 (the session is rolled back before any reading).
+        db.session.rollback()
+        raise ConcurrentChange(exc.message, exc.transition, exc.detail) from None
     except NotAllowed:
         db.session.rollback()
         abort(403)

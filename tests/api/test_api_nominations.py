@@ -4,9 +4,13 @@ the engine with the version it read; nobody else's, and a decision as the form t
 from __future__ import annotations
 
 import factories
+import pytest
+import sqlalchemy as sa
+from races import race
 
 from recognition.extensions import db
 from recognition.nominations.models import Attachment, Nomination
+from recognition.workflow.history import WorkflowEvent
 
 
 def make_decidable(state: str) -> Nomination:
@@ -167,3 +171,56 @@ def test_anyone_reads_the_public_projection_of_an_announced_recognition(app, cli
     assert response.json["whole_file"] is False
     assert response.json["answers"] == {public: "Public"}
     assert response.json["transitions"] == []
+
+
+@pytest.mark.postgres_only
+def test_two_officers_firing_at_once_get_one_success_and_one_conflict(app, bearer, client):
+    """The same transition from the same version, by two officers at the same moment, on
+    real concurrent connections: one moves the nomination, the other is told (409), none
+    fails (500)."""
+    nomination = make_decidable("submitted")
+    headers = [bearer(factories.make_secretariat()) for _ in range(2)]
+    version = nomination.version
+    db.session.commit()
+    url = f"/api/v1/workflows/nomination/{nomination.id}/transitions/accept"
+    responses = race(
+        app,
+        [
+            lambda auth=auth: app.test_client().post(url, json={"version": version}, headers=auth)
+            for auth in headers
+        ],
+    )
+    answers = [r.status_code for r in responses]
+    assert sorted(answers) == [200, 409]
+    assert _history_count(nomination.id) == 1
+
+
+def _history_count(nomination_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(WorkflowEvent)
+        .where(WorkflowEvent.object_id == nomination_id, WorkflowEvent.transition == "accept")
+    )
+
+
+@pytest.mark.postgres_only
+def test_two_decisions_at_once_record_one(app, bearer, client):
+    nomination = make_decidable("shortlisted")
+    headers = [bearer(factories.make_secretariat()) for _ in range(2)]
+    version = nomination.version
+    db.session.commit()
+    url = f"/api/v1/nominations/{nomination.id}/decision"
+    bodies = [
+        {"outcome": "recognise", "level": "merit", "version": version},
+        {"outcome": "not_recognise", "version": version},
+    ]
+    responses = race(
+        app,
+        [
+            lambda auth=auth, body=body: app.test_client().post(url, json=body, headers=auth)
+            for auth, body in zip(headers, bodies, strict=True)
+        ],
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    assert all(r.mimetype.startswith("application/") for r in responses)
