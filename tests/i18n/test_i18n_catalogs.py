@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2] / "translations"
 #: Words that really are the same in a language and in English (checked by the translators).
 SAME_AS_ENGLISH = {
     "fr": {
+        "Webhooks",
         "Action",
         "Actions",
         "Affiliations",
@@ -40,7 +41,7 @@ SAME_AS_ENGLISH = {
         "Zoom",
         "final",
     },
-    "es": {"Tsunamis", "%(size)s KB", "PDF, %(size)s KB", "Zoom"},
+    "es": {"Tsunamis", "%(size)s KB", "PDF, %(size)s KB", "Zoom", "Token", "Webhooks"},
     "zh": {"%(size)s KB"},
 }
 #: Messages with nothing to translate but placeholders and symbols.
@@ -50,6 +51,7 @@ ALLOWED_SAME = {
     "%(name)s, %(when)s",
     "“%(stage)s”",
     "%(where)s: %(message)s",
+    "%(workflow)s: %(transition)s",
     "%(done)s of %(total)s",
     "%(score)s/%(max)s",
     "#",
