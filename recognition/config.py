@@ -78,6 +78,11 @@ def load(root: Path, instance_path: str) -> dict:
         "RECOGNITION_MAIL_LEASE_SECONDS": _env_int("RECOGNITION_MAIL_LEASE_SECONDS", 120),
         # Seconds a webhook receiver has to answer a delivery (then it is retried).
         "RECOGNITION_WEBHOOK_TIMEOUT": _env_int("RECOGNITION_WEBHOOK_TIMEOUT", 10),
+        # Webhooks to http:// and to this machine's or private networks' addresses: for
+        # development and tests only (production sends to public https:// addresses).
+        "RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES": _env_bool(
+            "RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES", False
+        ),
         # The demo's local mailbox (/mailbox): every queued message, links included, readable
         # WITHOUT signing in, so that a newcomer trying `make run` gets the confirmation
         # e-mail. Only while no SMTP host is set, and never in production: anyone could read

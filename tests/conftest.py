@@ -78,6 +78,8 @@ def test_config(database_url: str, tmp: Path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # The reset form's timebox (equal time whether an account exists): tested in accounts.
         "RECOGNITION_RESET_MIN_MS": 0,
+        # The webhook tests' receivers listen on this machine.
+        "RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES": True,
         "SERVER_NAME": None,
     }
 

@@ -15,6 +15,7 @@ from ..extensions import login
 from ..web import problem
 from .models import ApiToken
 from .operations import token_for
+from .parsing import PARSER
 
 BASE = "/api/v1"
 #: Methods a ``read`` token may use.
@@ -29,6 +30,7 @@ TOKEN: list[dict] = [{"token": []}]
 def api_blueprint(name: str, description: str) -> Blueprint:
     """A blueprint of the API's operations under /api/v1, each request authenticated."""
     blueprint = Blueprint(name, __name__, url_prefix=BASE, description=description)
+    blueprint.ARGUMENTS_PARSER = PARSER
     blueprint.before_request(authenticate)
     blueprint.after_request(api_headers)
     return blueprint
@@ -50,7 +52,11 @@ def authenticate():
         scheme, _space, value = header.strip().partition(" ")
         token = token_for(value.strip()) if scheme.lower() == "bearer" else None
         if token is None:
-            spend_by_address("api-refused", "RECOGNITION_API_ANONYMOUS_LIMIT", request.remote_addr)
+            wait = spend_by_address(
+                "api-refused", "RECOGNITION_API_ANONYMOUS_LIMIT", request.remote_addr
+            )
+            if wait:
+                return _too_many(wait)
             return problem(
                 401, _("This access token is unknown or revoked. Make a new one on your profile.")
             )
@@ -59,19 +65,23 @@ def authenticate():
     if token is None:
         wait = spend_by_address("api", "RECOGNITION_API_ANONYMOUS_LIMIT", request.remote_addr)
     else:
-        wait = spend("api-token", config["RECOGNITION_API_TOKEN_LIMIT"], str(token.id))
+        # Per user, not per token: more tokens are no more allowance.
+        user = str(token.user_id)
+        wait = spend("api-token", config["RECOGNITION_API_TOKEN_LIMIT"], user)
         if request.method not in READING:
             if not token.writes:
                 return problem(
                     403,
                     _("This token may only read. Make a token that may write on your profile."),
                 )
-            wait = wait or spend("api-write", config["RECOGNITION_API_WRITE_LIMIT"], str(token.id))
-    if wait:
-        response = problem(429, _("Too many requests. Try again in %(num)d seconds.", num=wait))
-        response.headers["Retry-After"] = str(wait)
-        return response
-    return None
+            wait = wait or spend("api-write", config["RECOGNITION_API_WRITE_LIMIT"], user)
+    return _too_many(wait) if wait else None
+
+
+def _too_many(wait: int):
+    response = problem(429, _("Too many requests. Try again in %(num)d seconds.", num=wait))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def api_headers(response):

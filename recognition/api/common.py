@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from ..programmes.definition import Programme
 from ..programmes.models import Call
 from ..web import Page, paginate, problem
-from ..workflow.engine import available_transitions, displayed_state
+from ..workflow.engine import available_transitions, displayed_state, embargoed
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -25,6 +25,12 @@ def state_doc(obj: Any) -> dict[str, Any]:
     """The state the reader sees the object in (an embargoed decision shows as before it)."""
     state = displayed_state(current_user, obj)
     return {"id": state.id, "title": _(state.title), "tags": sorted(state.tags)}
+
+
+def version_of(obj: Any) -> int | None:
+    """The version a client sends back with a change; none for a reader the object's state
+    is kept from (a new version would tell that a decision was made)."""
+    return None if embargoed(current_user, obj) else getattr(obj, "version", None)
 
 
 def call_ref(call: Call) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -21,4 +21,9 @@ class TokenForm(FlaskForm):
         ],
         default="read",
         validators=[DataRequired()],
+    )
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("A token acts as you: your password confirms it is you who makes it."),
     )

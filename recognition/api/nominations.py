@@ -47,6 +47,7 @@ from .common import (
     paged_rows,
     state_doc,
     utc,
+    version_of,
 )
 
 blp = api_blueprint("api-nominations", "Nominations: read, save answers, decide.")
@@ -64,7 +65,7 @@ def nomination_doc(nomination: Nomination) -> dict[str, Any]:
         "call": call_ref(nomination.call),
         "nominee": nominee_doc(nomination),
         "state": state_doc(nomination),
-        "version": nomination.version,
+        "version": version_of(nomination),
         "updated_at": utc(nomination.updated_at),
     }
 

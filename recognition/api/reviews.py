@@ -22,7 +22,7 @@ from ..review.rounds import review_deadline
 from ..web import problem
 from ..workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, WorkflowError, fire
 from ..workflow.registry import definition_for
-from ..workflow.security import can, global_roles, require
+from ..workflow.security import can, global_roles, permission_clause, require
 from . import schemas as s
 from .auth import TOKEN, api_blueprint
 from .common import call_ref, form_data, invalid, options_doc, page_doc, paged_rows, state_doc, utc
@@ -101,7 +101,10 @@ def assignment_list(args):
             CallRound,
             sa.and_(CallRound.call_id == Call.id, CallRound.round == Assignment.round),
         )
-        .where(Assignment.reviewer_id == current_user.id)
+        .where(
+            Assignment.reviewer_id == current_user.id,
+            permission_clause(Assignment, "view", current_user),
+        )
         .order_by(deadline, Assignment.id)
         .options(sa.orm.lazyload(Assignment.reviewer))
     )

@@ -190,7 +190,7 @@ class NominationSchema(ma.Schema):
     call = fields.Nested(CallRefSchema, required=True)
     nominee = fields.Nested(NomineeSchema, required=True)
     state = fields.Nested(StateSchema, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(allow_none=True, required=True)
     updated_at = fields.AwareDateTime(required=True)
 
 

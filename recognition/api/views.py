@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.operations import check_password
 from ..extensions import db
 from .forms import TokenForm
 from .operations import create_token, revoke_token, token_of, tokens_of
@@ -28,9 +29,12 @@ def tokens():
     form = TokenForm()
     made = None
     if form.validate_on_submit():
-        token, made = create_token(current_user, form.name.data, form.scope.data)
-        db.session.commit()
-        form = TokenForm(formdata=None)
+        if not check_password(current_user._get_current_object(), form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            _token, made = create_token(current_user, form.name.data, form.scope.data)
+            db.session.commit()
+            form = TokenForm(formdata=None)
     return render_template("api/tokens.html", form=form, tokens=tokens_of(current_user), made=made)
 
 

@@ -33,6 +33,9 @@ def is_assignee(user, assignment) -> bool:
 
 
 def _assigned_clause(user):
+    """SQL twin of ``is_assigned_reviewer``: nothing for someone no longer a reviewer."""
+    if not can(user, "review"):
+        return sa.false()
     return Nomination.id.in_(
         sa.select(Assignment.nomination_id).where(
             Assignment.reviewer_id == user.id, tagged(Assignment, "engaged")

@@ -55,6 +55,10 @@ class DecisionForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
     def configure(self, programme) -> None:
+        # Fields the programme does not decide by offer nothing (never None: a value sent
+        # for them is then an error beside the field, not a crash).
+        self.areas.choices = []
+        self.level.choices = []
         if programme.decision == "strengths":
             self.areas.choices = area_choices(programme)
             if programme.essentials is not None:

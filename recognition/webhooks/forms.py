@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, URLField, ValidationError
@@ -26,5 +27,8 @@ class WebhookForm(FlaskForm):
 
     def validate_url(self, field) -> None:
         parts = urlsplit(field.data or "")
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        schemes = ("https", "http")
+        if not current_app.config["RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES"]:
+            schemes = ("https",)
+        if parts.scheme not in schemes or not parts.hostname:
             raise ValidationError(_l("Give a full address starting with https://"))

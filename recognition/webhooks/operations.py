@@ -21,12 +21,15 @@ from .models import Webhook, WebhookDelivery
 
 def event_choices() -> list[tuple[str, str]]:
     """Every event a webhook may ask for: each transition of each workflow bound to a
-    model, as ``<workflow>.<transition>`` with its titles in the reader's language."""
+    model, as ``<workflow>.<transition>`` with its titles in the reader's language; not one
+    into a state under embargo (a decision before its announcement)."""
     choices = []
     for definition in registry().definitions.values():
         if definition.id not in bound_models():
             continue
         for transition in definition.transitions.values():
+            if definition.states[transition.dest].embargo is not None:
+                continue  # a decision kept from those it concerns: told at its announcement
             label = _(
                 "%(workflow)s: %(transition)s",
                 workflow=_(definition.title),
@@ -58,6 +61,8 @@ def _listening() -> list[tuple[int, frozenset[str]]]:
 def on_transition(obj, definition, transition, event, actor) -> None:
     """Queue the event for every active webhook that asked for it (engine signal)."""
     name = f"{definition.id}.{transition.id}"
+    if definition.states[transition.dest].embargo is not None:
+        return
     listening = [w for w, events in remembered(("webhooks",), _listening) if name in events]
     if not listening:
         return

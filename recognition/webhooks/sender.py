@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +25,7 @@ import uuid
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -88,7 +92,12 @@ def _deliver(delivery_id: int, owner: str, clock, lease: timedelta) -> str | Non
     except BaseException:
         db.session.rollback()
         raise
-    status, error = _post(request) if active else (None, "the webhook is switched off")
+    if not active:
+        # Kept, its attempts untouched, until the webhook is switched on again.
+        later = {"next_attempt_at": clock() + timedelta(hours=1)}
+        _record(delivery_id, owner, later, model=WebhookDelivery)
+        return None
+    status, error = _post(request)
     values: dict[str, Any] = {"attempts": attempts, "last_status": status}
     if error is None:
         outcome = "sent"
@@ -124,14 +133,53 @@ def _request(
     )
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is the receiver's failure: following it would turn the POST into a GET
+    without the event (then counted delivered) and send the signature elsewhere."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+#: No proxy from the environment, no redirect followed.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+
+
+def refused_address(url: str) -> str | None:
+    """Why the app refuses to send to ``url`` (None: it may): an address of this machine or of
+    a private, link-local or reserved network — the database, a cloud's metadata service —
+    unless RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES allows them (development, tests)."""
+    if current_app.config["RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES"]:
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError) as exc:
+        return f"cannot resolve {host}: {exc}"
+    for address in found:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return f"{host} is a private or reserved address ({ip})"
+    return None
+
+
 def _post(request: urllib.request.Request) -> tuple[int | None, str | None]:
     """POST the delivery; return the receiver's status and why it failed (None: a 2xx)."""
+    refused = refused_address(request.full_url)
+    if refused:
+        return None, refused
     timeout = current_app.config["RECOGNITION_WEBHOOK_TIMEOUT"]
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, None
+        with _OPENER.open(request, timeout=timeout) as response:
+            if 200 <= response.status < 300:
+                return response.status, None
+            return response.status, f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
         exc.close()
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        where = f" to {exc.headers.get('Location', '')}" if 300 <= exc.code < 400 else ""
+        return exc.code, f"HTTP {exc.code}{where}"
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # any other failure is this delivery's, never the batch's
+        log.exception("webhooks: cannot deliver to %s", request.full_url)
         return None, f"{type(exc).__name__}: {exc}"

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..timeutil import utcnow
 from ..web import paginate
 from ..workflow.security import require
 from . import bp
@@ -65,6 +66,12 @@ def switch(webhook_id: int):
     require("run_campaign")
     webhook = db.get_or_404(Webhook, webhook_id)
     webhook.active = not webhook.active
+    if webhook.active:  # what waited while it was off goes out now
+        db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook.id, WebhookDelivery.status == "queued")
+            .values(next_attempt_at=utcnow())
+        )
     db.session.commit()
     if webhook.active:
         flash(_("The webhook is on: it is told of its events from now on."), "success")

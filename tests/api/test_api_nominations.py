@@ -224,3 +224,49 @@ def test_two_decisions_at_once_record_one(app, bearer, client):
     )
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert all(r.mimetype.startswith("application/") for r in responses)
+
+
+def test_control_characters_and_broken_text_are_cleaned_not_stored(app, bearer, client):
+    focal, draft = _city_with_draft()
+    response = client.patch(
+        f"/api/v1/nominations/{draft.id}/answers",
+        json={"answers": {"work_summary": "Floods\u0000 halved\ud800.\u0007"}},
+        headers=bearer(focal),
+    )
+    assert response.status_code == 200
+    assert response.json["answers"]["work_summary"] == "Floods halved?."
+    assert client.get(f"/api/v1/nominations/{draft.id}", headers=bearer(focal)).status_code == 200
+
+
+def test_a_body_nested_too_deep_is_a_bad_request(app, bearer, client):
+    focal, draft = _city_with_draft()
+    response = client.patch(
+        f"/api/v1/nominations/{draft.id}/answers",
+        data="[" * 5000 + "]" * 5000,
+        content_type="application/json",
+        headers=bearer(focal),
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
+def test_areas_for_a_programme_deciding_by_levels_are_refused(app, bearer, client):
+    nomination = make_decidable("shortlisted")
+    headers = bearer(factories.make_secretariat())
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/nominations/{nomination.id}/decision",
+        json={"outcome": "recognise", "level": "merit", "areas": [1, 2]},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert "areas" in response.json["errors"]["json"]
+
+
+def test_a_city_reads_no_version_while_its_decision_is_embargoed(app, bearer, client):
+    nomination = factories.make_nomination(state="recognised")  # its call not announced yet
+    focal = factories.make_focal_point(city=nomination.city)
+    headers = bearer(focal)
+    detail = client.get(f"/api/v1/nominations/{nomination.id}", headers=headers).json
+    assert detail["state"]["id"] != "recognised"
+    assert detail["version"] is None

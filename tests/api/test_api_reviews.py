@@ -84,3 +84,13 @@ def test_the_city_never_sees_an_assignment(app, bearer, client):
         404,
     )
     assert client.get("/api/v1/assignments", headers=headers).status_code == 403
+
+
+def test_a_withdrawn_assignment_is_not_listed(app, bearer, client):
+    reviewer, assignment = _assignment()
+    withdrawn = factories.make_assignment(
+        factories.make_ready_nomination("under_review"), reviewer, state="withdrawn"
+    )
+    listing = client.get("/api/v1/assignments", headers=bearer(reviewer)).json
+    assert [a["id"] for a in listing["items"]] == [assignment.id]
+    assert withdrawn.id not in [a["id"] for a in listing["items"]]

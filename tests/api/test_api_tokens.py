@@ -16,7 +16,9 @@ TOKEN = re.compile(r'id="new-token">(rcg_[A-Za-z0-9_-]+)<')
 
 
 def make_token(client, name="Dashboard", scope="read") -> str:
-    response = client.post("/profile/tokens", data={"name": name, "scope": scope})
+    response = client.post(
+        "/profile/tokens", data={"name": name, "scope": scope, "current": factories.PASSWORD}
+    )
     assert response.status_code == 200
     return TOKEN.search(response.get_data(as_text=True))[1]
 
@@ -112,17 +114,35 @@ def test_a_session_cookie_never_acts_on_the_api(app, login_as):
 def test_making_a_token_needs_a_name(app, login_as):
     user = factories.make_focal_point()
     db.session.commit()
-    response = login_as(user).post("/profile/tokens", data={"name": " ", "scope": "write"})
+    client = login_as(user)
+    nameless = {"name": " ", "scope": "write", "current": factories.PASSWORD}
+    response = client.post("/profile/tokens", data=nameless)
     assert response.status_code == 200
     assert not TOKEN.search(response.get_data(as_text=True))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 
 
+def test_making_a_token_needs_the_password(app, login_as):
+    """A session left open (or stolen) is not enough to make a key that outlives it."""
+    user = factories.make_focal_point()
+    db.session.commit()
+    client = login_as(user)
+    response = client.post(
+        "/profile/tokens", data={"name": "Mine now", "scope": "write", "current": "guess"}
+    )
+    html = response.get_data(as_text=True)
+    assert "This is not your current password." in html
+    assert not TOKEN.search(html)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
 def test_requests_beyond_the_rate_limit_wait(app, bearer, client):
+    """The allowance is the user's: a second token gives no more."""
     app.config["RECOGNITION_API_TOKEN_LIMIT"] = "3/minute"
     try:
-        headers = bearer(factories.make_focal_point())
-        answers = [client.get("/api/v1/me", headers=headers) for _ in range(4)]
+        user = factories.make_focal_point()
+        first, second = bearer(user), bearer(user)
+        answers = [client.get("/api/v1/me", headers=h) for h in (first, first, second, second)]
     finally:
         app.config["RECOGNITION_API_TOKEN_LIMIT"] = "1200/minute"
     assert [a.status_code for a in answers] == [200, 200, 200, 429]

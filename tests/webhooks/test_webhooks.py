@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from recognition.extensions import db
 from recognition.timeutil import utcnow
 from recognition.webhooks.models import Webhook, WebhookDelivery
-from recognition.webhooks.operations import create_webhook
+from recognition.webhooks.operations import create_webhook, event_choices
 from recognition.webhooks.sender import deliver_due
 from recognition.workflow.engine import fire
 
@@ -223,5 +224,119 @@ def test_an_address_that_is_no_web_address_is_refused(app, login_as):
         "/secretariat/webhooks", data={"url": "file:///etc/passwd", "events": ["call.open"]}
     )
     assert response.status_code == 200
+    assert "https://" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Webhook)) == 0
+
+
+class Redirecting(Receiver):
+    """A receiver that answers every POST with a redirect (then 200 to the GET it leads to)."""
+
+    def __init__(self):
+        super().__init__()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                receiver.received.append({"method": "POST"})
+                self.send_response(302)
+                self.send_header("Location", "/elsewhere")
+                self.end_headers()
+
+            def do_GET(self):  # noqa: N802
+                receiver.received.append({"method": "GET"})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server.RequestHandlerClass = Handler
+
+
+def _one_event(url: str):
+    create_webhook(url, ["nomination.accept"], "", None)
+    nomination, officer = _submitted_nomination()
+    fire(nomination, "accept", officer)
+    db.session.commit()
+
+
+def _delivery() -> WebhookDelivery:
+    delivery = db.session.scalar(sa.select(WebhookDelivery))
+    db.session.refresh(delivery)
+    return delivery
+
+
+def test_a_redirect_is_a_failed_attempt_never_followed(app):
+    redirecting = Redirecting()
+    try:
+        _one_event(redirecting.url)
+        assert deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
+    finally:
+        redirecting.close()
+    assert [r["method"] for r in redirecting.received] == ["POST"]
+    assert "302" in _delivery().last_error
+
+
+def test_a_receiver_that_speaks_no_http_costs_an_attempt(app):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def answer():
+        connection, _address = listener.accept()
+        connection.recv(65536)
+        connection.sendall(b"SSH-2.0-OpenSSH\r\n")
+        connection.close()
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        _one_event(f"http://127.0.0.1:{port}/hooks")
+        assert deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
+    finally:
+        listener.close()
+    delivery = _delivery()
+    assert delivery.attempts == 1 and delivery.last_error
+
+
+def test_private_addresses_are_refused_in_production(app, receiver, monkeypatch):
+    listening = receiver()
+    monkeypatch.setitem(app.config, "RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES", False)
+    _one_event(listening.url)
+    assert deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
+    assert listening.received == []
+    assert "private or reserved" in _delivery().last_error
+
+
+def test_events_wait_while_their_webhook_is_off(app, login_as, receiver):
+    listening = receiver()
+    _one_event(listening.url)
+    webhook = db.session.scalar(sa.select(Webhook))
+    webhook.active = False
+    db.session.commit()
+    assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0}
+    assert _delivery().attempts == 0 and listening.received == []
+    officer = factories.make_secretariat()
+    db.session.commit()
+    login_as(officer).post(f"/secretariat/webhooks/{webhook.id}/switch")
+    assert deliver_due() == {"sent": 1, "retry": 0, "failed": 0}
+    assert len(listening.received) == 1
+
+
+def test_decisions_under_embargo_are_no_events(app):
+    events = dict(event_choices())
+    assert "nomination.submit" in events and "nomination.announce" in events
+    assert "nomination.recognise" not in events
+
+
+def test_production_takes_https_addresses_only(app, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOGNITION_WEBHOOK_PRIVATE_ADDRESSES", False)
+    officer = factories.make_secretariat()
+    db.session.commit()
+    response = login_as(officer).post(
+        "/secretariat/webhooks",
+        data={"url": "http://dashboard.example/hooks", "events": ["call.open"]},
+    )
     assert "https://" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Webhook)) == 0
