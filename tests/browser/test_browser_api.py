@@ -6,7 +6,7 @@ secret once — with form tokens on, as in production."""
 from __future__ import annotations
 
 from browser_support import sign_in
-from factories import make_focal_point, make_secretariat
+from factories import PASSWORD, make_focal_point, make_secretariat
 from playwright.sync_api import Page, expect
 
 
@@ -26,6 +26,7 @@ def test_a_focal_point_makes_a_token_and_reads_the_api_with_it(page: Page, db, c
     page.get_by_role("link", name="Your access tokens").click()
     page.get_by_label("Name").fill("Office dashboard")
     page.get_by_label("Read only").check()
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_role("button", name="Make the token").click()
     token = page.locator("#new-token").inner_text()
     assert token.startswith("rcg_")
