@@ -41,7 +41,9 @@ def test_every_numbered_route_uses_the_bounded_converter():
 def _path(rule, numbers, value) -> str:
     values = dict.fromkeys(numbers, value)
     for name in rule.arguments:
-        values.setdefault(name, "nomination" if name in ("workflow_id", "workflow") else "x")
+        choices = getattr(rule._converters.get(name), "items", None)  # <any(...)>
+        default = "nomination" if name in ("workflow_id", "workflow") else "x"
+        values.setdefault(name, sorted(choices)[0] if choices else default)
     return rule.build(values, append_unknown=False)[1]
 
 
