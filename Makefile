@@ -73,11 +73,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## Lint, check the catalogs, run the suite on SQLite (browser tests included), then again
-## on a fresh PostgreSQL database.
+## Lint, check the catalogs, then run the suite on SQLite (browser tests included) and on a
+## fresh PostgreSQL database at the same time, one CPU each; each run's output is printed
+## whole when it ends (TEST_JOBS=1: one after the other).
+TEST_JOBS ?= 2
 test: $(VENV)/.installed-test translations lint
 	$(FLASK) translate check
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed-test translations
 	$(PYTEST) -q
