@@ -694,10 +694,11 @@ def load_campaign(
             build_loads(loaded.id)
     db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
-        # The planner's statistics of the tables just filled, as autovacuum would gather
-        # them later: pages read along their indexes from the first view.
+        # What autovacuum would do to the tables just filled, at once: the planner's
+        # statistics, and the visibility map, without which a count over an index (a
+        # worklist's 5,000 nominations: 7.6 ms, 1.6 ms after) reads every row's page too.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("ANALYZE"))
+            conn.execute(sa.text("VACUUM ANALYZE"))
     return Campaign(call, last_call, secretariat_email(tag), reviewer_count)
 
 
