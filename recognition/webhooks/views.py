@@ -4,7 +4,7 @@ switch one off or on, and read each delivery's outcome; send a failed one again.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -42,6 +42,7 @@ def webhooks():
         webhooks=db.session.scalars(sa.select(Webhook).order_by(Webhook.id.desc())).all(),
         failed=counts,
         events=dict(event_choices()),
+        retry_hours=current_app.config["RECOGNITION_MAIL_RETRY_HOURS"],
     )
 
 

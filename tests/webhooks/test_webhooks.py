@@ -340,3 +340,15 @@ def test_production_takes_https_addresses_only(app, login_as, monkeypatch):
     )
     assert "https://" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Webhook)) == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "es", "fr", "ru", "zh"])
+def test_the_webhooks_page_speaks_every_language(app, login_as, lang):
+    officer = factories.make_secretariat(locale=lang)
+    db.session.commit()
+    html = login_as(officer).get("/secretariat/webhooks").get_data(as_text=True)
+    hours = str(app.config["RECOGNITION_MAIL_RETRY_HOURS"])
+    assert f'<html lang="{lang}"' in html
+    assert hours in html  # the retry window, as configured
+    if lang != "en":
+        assert "Each event is delivered once" not in html
