@@ -20,13 +20,13 @@ from ..nominations.validation import problems
 from ..nominations.views import public_projection, visible
 from ..programmes.formbuilder import answers_from_form
 from ..secretariat.forms import DecisionForm
+from ..secretariat.operations import decide
 from ..web import problem
 from ..workflow.engine import (
     ConcurrentChange,
     NotAllowed,
     WorkflowError,
     WrongState,
-    fire,
 )
 from ..workflow.security import (
     can,
@@ -226,14 +226,7 @@ def decision(body, nomination_id: int):
     if not form.validate():
         return invalid(form)
     try:
-        fire(
-            nomination,
-            form.outcome.data,
-            current_user,
-            form.comment.data,
-            expected_version=form.version.data,
-            data=form.decision(),
-        )
+        decide(nomination, form, current_user)
     except (ConcurrentChange, WrongState) as exc:
         # Someone else moved it first: 409 (the session is rolled back before any reading).
         db.session.rollback()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,16 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
-from ..nominations.models import Nomination
-from ..programmes.models import Call
 from ..review.forms import scoring_form
-from ..review.models import Assignment, CallRound
-from ..review.operations import save_review
+from ..review.models import Assignment
+from ..review.operations import own_assignments, own_worklists, save_review
 from ..review.rounds import review_deadline
 from ..web import problem
 from ..workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange, WorkflowError, fire
-from ..workflow.registry import definition_for
-from ..workflow.security import can, global_roles, permission_clause, require
+from ..workflow.security import can, permission_clause, require
 from . import schemas as s
 from .auth import TOKEN, api_blueprint
 from .common import call_ref, form_data, invalid, options_doc, page_doc, paged_rows, state_doc, utc
@@ -87,26 +83,9 @@ def assignment_list(args):
     "My reviews" page does (to accept, to score, submitted)."""
     signed_in()
     require("review")
-    worklists = {
-        wl.id: wl
-        for wl in definition_for(Assignment).worklists.values()
-        if global_roles().isdisjoint(wl.roles)
-    }
-    deadline = sa.func.coalesce(CallRound.review_deadline, Call.review_deadline)
-    stmt = (
-        sa.select(Assignment, deadline)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .join(Call, Call.id == Nomination.call_id)
-        .outerjoin(
-            CallRound,
-            sa.and_(CallRound.call_id == Call.id, CallRound.round == Assignment.round),
-        )
-        .where(
-            Assignment.reviewer_id == current_user.id,
-            permission_clause(Assignment, "view", current_user),
-        )
-        .order_by(deadline, Assignment.id)
-        .options(sa.orm.lazyload(Assignment.reviewer))
+    worklists = own_worklists()
+    stmt = own_assignments(current_user.id).where(
+        permission_clause(Assignment, "view", current_user)
     )
     if args.get("worklist"):
         if args["worklist"] not in worklists:

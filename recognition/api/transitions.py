@@ -21,8 +21,8 @@ from ..workflow.engine import (
     WrongState,
     fire,
 )
-from ..workflow.registry import bound_models, definition_for, registry
-from ..workflow.security import require
+from ..workflow.registry import definition_for
+from ..workflow.views import load_object
 from . import schemas as s
 from .auth import TOKEN, api_blueprint
 from .common import options_doc, state_doc
@@ -41,25 +41,13 @@ def object_state(obj: Any) -> dict[str, Any]:
     }
 
 
-def load(workflow: str, object_id: int) -> Any:
-    """The object, as the state menu's page loads it: 404 for an unknown workflow or object
-    and for one the reader may not see."""
-    model = bound_models().get(workflow)
-    if model is None:
-        abort(404)
-    obj = db.get_or_404(model, object_id)
-    if "view" in registry().get(workflow).permissions:
-        require("view", obj)
-    return obj
-
-
 @blp.get("/workflows/<workflow>/<int:object_id>/transitions")
 @blp.response(200, s.OptionSchema(many=True))
 @blp.doc(security=TOKEN)
 def options(workflow: str, object_id: int):
     """The transitions offered to the reader on an object now; a disabled one says why."""
     signed_in()
-    return options_doc(load(workflow, object_id))
+    return options_doc(load_object(workflow, object_id)[0])
 
 
 @blp.post("/workflows/<workflow>/<int:object_id>/transitions/<transition>")
@@ -70,7 +58,7 @@ def fire_transition(body, workflow: str, object_id: int, transition: str):
     """Fire a transition of the state menu. Transitions made with a form of their own (a
     decision, a review's submission) have their own operations."""
     signed_in()
-    obj = load(workflow, object_id)
+    obj, _definition = load_object(workflow, object_id)
     declared = definition_for(obj).transitions.get(transition)
     if declared is None or not declared.menu:
         abort(404)

@@ -16,13 +16,14 @@ from ..accounts.models import Membership, User, UserRole
 from ..extensions import db
 from ..i18n import deadline
 from ..nominations.models import Nomination
+from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..workflow.engine import ConditionNotMet, create, operation
 from ..workflow.registry import definition_for, has_tag, tagged
-from ..workflow.security import can, roles_with_permission
+from ..workflow.security import can, global_roles, roles_with_permission
 from .kept import reviewer_loads
 from .mail import notify_assignment
-from .models import Assignment, Score
+from .models import Assignment, CallRound, Score
 from .rounds import jurors, review_deadline, round_of
 
 
@@ -478,3 +479,32 @@ def other_reviews(assignment: Assignment) -> list[tuple[str, Assignment]]:
     for index, other in enumerate(others):
         labels[other.id] = chr(ord("A") + index % 26)
     return [(labels[o.id], o) for o in others if o.id != assignment.id]
+
+
+def own_worklists() -> dict[str, Any]:
+    """review.yaml's worklists of one's own assignments (a local role's, not a global one's),
+    by id: "My reviews" and the API's list of assignments."""
+    return {
+        wl.id: wl
+        for wl in definition_for(Assignment).worklists.values()
+        if global_roles().isdisjoint(wl.roles)
+    }
+
+
+def own_assignments(user_id: int):
+    """A reviewer's assignments with each one's deadline (its round's in the call when set,
+    else the call's), by deadline: rows of (assignment, deadline)."""
+    due = sa.func.coalesce(CallRound.review_deadline, Call.review_deadline)
+    return (
+        sa.select(Assignment, due)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .join(Call, Call.id == Nomination.call_id)
+        .outerjoin(
+            CallRound,
+            sa.and_(CallRound.call_id == Call.id, CallRound.round == Assignment.round),
+        )
+        .where(Assignment.reviewer_id == user_id)
+        .order_by(due, Assignment.id)
+        # The list shows neither who reviews (it is the reader) nor their roles.
+        .options(sa.orm.lazyload(Assignment.reviewer))
+    )

@@ -30,17 +30,19 @@ from ..programmes.models import Call
 from ..timeutil import utcnow
 from ..web import paginate
 from ..workflow.engine import CONCURRENT_MESSAGE, WorkflowError, available_transitions, fire
-from ..workflow.registry import definition_for, tagged
-from ..workflow.security import can, global_roles, require
+from ..workflow.registry import tagged
+from ..workflow.security import can, require
 from . import bp
 from .forms import AssignForm, review_data, scoring_form
 from .kept import ensure_loads
-from .models import Assignment, CallRound, Post
+from .models import Assignment, Post
 from .operations import (
     AssignmentRefused,
     assign,
     auto_assign,
     other_reviews,
+    own_assignments,
+    own_worklists,
     review_refusal,
     reviewers,
     save_review,
@@ -57,11 +59,7 @@ def mine():
     something opens (an invitation before an empty "to score")."""
     require("review")
     # The worklists of one's own assignments: those of a local role, not of a global one.
-    worklists = {
-        wl.id: wl
-        for wl in definition_for(Assignment).worklists.values()
-        if global_roles().isdisjoint(wl.roles)
-    }
+    worklists = own_worklists()
     counts = dict(
         db.session.execute(
             sa.select(Assignment.state, sa.func.count())
@@ -78,21 +76,7 @@ def mine():
     states = worklists[group].states
     user = current_user._get_current_object()
     seen = user.reviews_seen_at
-    # Each assignment's deadline: its round's in the call when set, else the call's.
-    deadline = sa.func.coalesce(CallRound.review_deadline, Call.review_deadline)
-    stmt = (
-        sa.select(Assignment, deadline)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .join(Call, Call.id == Nomination.call_id)
-        .outerjoin(
-            CallRound,
-            sa.and_(CallRound.call_id == Call.id, CallRound.round == Assignment.round),
-        )
-        .where(Assignment.reviewer_id == user.id, Assignment.state.in_(states))
-        .order_by(deadline, Assignment.id)
-        # The list shows neither who reviews (it is the reader) nor their roles.
-        .options(sa.orm.lazyload(Assignment.reviewer))
-    )
+    stmt = own_assignments(user.id).where(Assignment.state.in_(states))
     page = paginate(stmt, scalars=False)
     fresh = since_last_visit(user, seen, [a for a, _deadline in page.items])
     html = render_template(

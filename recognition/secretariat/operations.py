@@ -21,8 +21,21 @@ from ..public.certificates import ensure_verification_code
 from ..review.kept import nomination_result
 from ..review.rounds import last_scored_round
 from ..timeutil import utcnow
-from ..workflow.engine import ConditionNotMet, fire_many, operation
+from ..workflow.engine import ConditionNotMet, fire, fire_many, operation
 from ..workflow.registry import definition_for
+
+
+def decide(nomination: Nomination, form, actor):
+    """Fire the decision a validated ``DecisionForm`` holds (the page's and the API's): the
+    engine checks who may decide and the programme's rules; raises its errors."""
+    return fire(
+        nomination,
+        form.outcome.data,
+        actor,
+        form.comment.data,
+        expected_version=form.version.data,
+        data=form.decision(),
+    )
 
 
 def prepare_decision(nomination: Nomination, actor, data) -> dict[str, Any]:

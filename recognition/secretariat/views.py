@@ -41,7 +41,6 @@ from ..workflow.engine import (
     WorkflowError,
     WrongState,
     available_transitions,
-    fire,
     fire_many,
 )
 from ..workflow.history import WorkflowEvent
@@ -60,7 +59,7 @@ from ..workflow.worklists import query as worklist_query
 from ..workflow.worklists import worklists_for
 from . import bp
 from .forms import AnnouncementForm, DecisionForm
-from .operations import announced_with
+from .operations import announced_with, decide
 from .queries import (
     best_in_round,
     counts_by_state,
@@ -485,14 +484,7 @@ def decide_view(nomination_id: int):
                 flash(error, "danger")
         return redirect(back + "#decision")
     try:
-        fire(
-            nomination,
-            form.outcome.data,
-            current_user,
-            form.comment.data,
-            expected_version=form.version.data,
-            data=form.decision(),
-        )
+        decide(nomination, form, current_user)
     except (ConcurrentChange, WrongState) as exc:
         return conflict(exc.message)  # someone else decided first: 409, a link back
     except NotAllowed:

@@ -39,9 +39,9 @@ def _safe_next(default: str) -> str:
     return default
 
 
-def _load(workflow_id: str, object_id: int):
-    """The object a state menu acts on: 404 for an unknown workflow or object, or one the
-    user may not see."""
+def load_object(workflow_id: str, object_id: int):
+    """The object a state menu acts on (the page's or the API's): 404 for an unknown workflow
+    or object, or one the user may not see."""
     model = bound_models().get(workflow_id)
     if model is None:
         abort(404)
@@ -65,7 +65,7 @@ def transition_page(workflow_id: str, object_id: int, transition: str):
 def confirm_transition(workflow_id: str, object_id: int, transition: str):
     """The page that says what an irreversible or early action will do before it is done
     (a transition with ``confirm``): what it concerns, who will be told what."""
-    obj, definition = _load(workflow_id, object_id)
+    obj, definition = load_object(workflow_id, object_id)
     declared = definition.transitions.get(transition)
     if declared is None or not declared.confirm:
         abort(404)
@@ -89,7 +89,7 @@ def confirm_transition(workflow_id: str, object_id: int, transition: str):
 
 def fire_transition(workflow_id: str, object_id: int, transition: str):
     """Fire a transition from an object's state menu, then go back to the object's page."""
-    obj, definition = _load(workflow_id, object_id)
+    obj, definition = load_object(workflow_id, object_id)
     form = FireForm()
     back = _safe_next(url_for("main.home"))
     if not form.validate_on_submit():
