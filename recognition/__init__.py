@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import (
         accounts,
         api,
+        audit,
         deliberation,
         letters,
         lifetimes,
@@ -83,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
         notifications,
         webhooks,
         api,
+        audit,
     ):
         package.init_app(app)
     # Last: every package has registered its guards, roles and filters by now.

@@ -40,6 +40,7 @@ from .public.certificates import new_code
 from .review.kept import build_call, build_loads
 from .review.models import Assignment, Score
 from .timeutil import utcnow
+from .workflow.chain import link
 from .workflow.definition import CREATED, WorkflowDefinition
 from .workflow.history import WorkflowEvent, history_rows
 from .workflow.registry import definition_for
@@ -217,6 +218,7 @@ class History:
         self.rows.extend(rows)
 
     def save(self) -> None:
+        link(self.rows)  # new objects: each chain starts with its "created" row
         _insert(WorkflowEvent, self.rows)
         self.rows = []
 

@@ -16,7 +16,7 @@ from ..programmes.models import Call
 from ..programmes.operations import apply_texts
 from ..timeutil import clock_at, utcnow
 from ..workflow.engine import fire
-from ..workflow.history import WorkflowEvent, history_rows
+from ..workflow.history import history_rows, insert_history
 from ..workflow.registry import definition_for
 from .operations import move_on, queue_expiry_reminders
 
@@ -42,8 +42,7 @@ ANSWERS = {
 
 def _history(model, oid: int, path: tuple[str, ...], at, actor_id) -> None:
     rows = history_rows(definition_for(model), oid, path, actor_id, at)
-    if rows:
-        db.session.execute(sa.insert(WorkflowEvent), rows)
+    insert_history(rows)
 
 
 def load_demo_hub(officer: User | None) -> Nomination | None:

@@ -18,6 +18,7 @@ from ..nominees.models import Nominee
 from ..partners.models import Partner
 from ..programmes.models import Call
 from ..timeutil import utcnow
+from ..workflow.chain import submission_digest
 from ..workflow.engine import ConditionNotMet, WorkflowError, check, create, fire, operation
 from .models import Attachment, Nomination, NominationSnapshot
 from .storage import FileTooLarge, UploadRefused, store
@@ -267,9 +268,12 @@ def snapshots(nomination: Nomination) -> list[NominationSnapshot]:
 @operation("nomination", "resubmit")
 def submit(nomination, actor, data):
     """Date the submission and keep a snapshot of the answers and files (what changed after
-    a revision is shown from the snapshots)."""
+    a revision is shown from the snapshots); record the snapshot's fingerprint."""
     nomination.submitted_at = utcnow()
-    snapshot(nomination)
+    snap = snapshot(nomination)
+    # The history row keeps the submission's fingerprint: a dossier's answers are checked
+    # against it.
+    return {"submission": submission_digest(snap.answers, snap.files)}
 
 
 def diff(before: NominationSnapshot, after: NominationSnapshot | dict) -> dict[str, Any]:

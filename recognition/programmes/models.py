@@ -52,6 +52,10 @@ class Call(db.Model):
     #: columns title and theme keep the source language's (lists sort by them).
     texts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     announced_at: Mapped[datetime | None]
+    #: The head of the call's record as sealed by its announcement (the root over its
+    #: objects' hash chains; the announcement's history row holds it, this is its copy for
+    #: the public page). See recognition.audit.
+    record_head: Mapped[str | None] = mapped_column(sa.String(64))
     #: Set by the workflow engine (create, fire), never by hand.
     state: Mapped[str] = mapped_column(sa.String(32), index=True)
     version: Mapped[int] = mapped_column(default=1)

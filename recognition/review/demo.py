@@ -23,7 +23,7 @@ from ..programmes.operations import apply_texts
 from ..scale import CALL_PATH
 from ..timeutil import utcnow
 from ..workflow.engine import fire
-from ..workflow.history import WorkflowEvent, history_rows
+from ..workflow.history import history_rows, insert_history
 from ..workflow.registry import definition_for
 from .aggregation import aggregate_call
 from .models import Assignment, Juror, Post, Score
@@ -70,8 +70,7 @@ DISCUSSION = (
 def _history(model, ids_and_paths, at) -> None:
     definition = definition_for(model)
     rows = [r for oid, path in ids_and_paths for r in history_rows(definition, oid, path, None, at)]
-    if rows:
-        db.session.execute(sa.insert(WorkflowEvent), rows)
+    insert_history(rows)
 
 
 def _scored(assignment: Assignment, rng: random.Random, base: int) -> None:

@@ -18,6 +18,7 @@ from ..i18n import deadline
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..timeutil import utcnow
+from ..workflow.chain import review_digest
 from ..workflow.engine import ConditionNotMet, create, operation
 from ..workflow.registry import definition_for, has_tag, tagged
 from ..workflow.security import can, global_roles, roles_with_permission
@@ -453,8 +454,18 @@ def save_review(assignment: Assignment, data: dict[str, Any]) -> None:
 
 @operation("review", "submit")
 def submit_review(assignment, actor, data):
-    """Date the review: its scores count from now on."""
+    """Date the review: its scores count from now on. The history row keeps the scores and
+    the fingerprint of the whole review (scores, comments, recommendation) as submitted."""
     assignment.submitted_at = utcnow()
+    return {
+        "scores": {s.criterion: s.value for s in assignment.scores},
+        "review": review_digest(
+            [(s.criterion, s.value, s.comment) for s in assignment.scores],
+            assignment.recommendation,
+            assignment.comment_for_city,
+            assignment.comment_confidential,
+        ),
+    }
 
 
 @operation("review", "declare_conflict")

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_ngettext
 
+from ..audit.records import seal
 from ..extensions import db
 from ..lifetimes.operations import start_lifetime
 from ..nominations.models import Nomination
@@ -101,9 +102,10 @@ def announced_with(call) -> list[tuple[str, list[Nomination]]]:
 
 
 @operation("call", "announce")
-def announce(call, actor, data) -> None:
+def announce(call, actor, data) -> dict[str, str]:
     """Announce the call: every recognised nomination becomes public at once, and every city
-    decided on learns its outcome."""
+    decided on learns its outcome. Then seal the call's record: its head, as it stands with
+    every decision told, goes into the announcement's history row and onto its public page."""
     call.announced_at = utcnow()
     for name, nominations in announced_with(call):
         results = fire_many(nominations, name, actor, data.get("comment"))
@@ -120,6 +122,7 @@ def announce(call, actor, data) -> None:
                 ),
                 "announce",
             )
+    return seal(call)
 
 
 @operation("nomination", "announce")

@@ -8,6 +8,8 @@ edits the YAML can find it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +125,9 @@ class WorkflowDefinition:
     creation: Guard | None = None
     #: Roles that an invitation may grant (site.yaml: ``invite: true``).
     invitable: tuple[str, ...] = ()
+    #: The definition's version: the SHA-256 of its YAML file (of the parsed mapping when it
+    #: came from no file). Every history row records the version it was made under.
+    version: str = ""
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
         return self.exits.get(state, ())
@@ -166,7 +171,8 @@ def load_definition(path: Path, predicates: Predicates = None) -> WorkflowDefini
         raise DefinitionError([(source, f"line {line}", exc.problem or "duplicate key")]) from exc
     except yaml.YAMLError as exc:
         raise DefinitionError([(source, "(file)", f"not valid YAML: {exc}")]) from exc
-    return parse_definition(raw, source, predicates)
+    version = hashlib.sha256(path.read_bytes()).hexdigest()
+    return parse_definition(raw, source, predicates, version=version)
 
 
 def _parse_guard(
@@ -193,8 +199,11 @@ def _parse_guard(
     return Guard(roles=roles, permission=permission, when=when)
 
 
-def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> WorkflowDefinition:
-    """Validate a definition already read from YAML (``predicates``: the registered rules)."""
+def parse_definition(
+    raw: Any, source: str, predicates: Predicates = None, *, version: str = ""
+) -> WorkflowDefinition:
+    """Validate a definition already read from YAML (``predicates``: the registered rules;
+    ``version``: the file's hash, else one of the mapping is taken)."""
     c = Collector(source)
     raw = c.mapping(raw, "(file)")
     if predicates is not None and not isinstance(predicates, Mapping):
@@ -402,6 +411,8 @@ def parse_definition(raw: Any, source: str, predicates: Predicates = None) -> Wo
         exits=MappingProxyType({k: tuple(v) for k, v in exits.items()}),
         creation=creation,
         invitable=tuple(invitable),
+        version=version
+        or hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest(),
     )
 
 

@@ -22,14 +22,15 @@ import sqlalchemy as sa
 from blinker import Namespace
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..timeutil import utcnow
 from . import guards
+from .chain import link, row_digest
 from .definition import CREATED, Guard, Rule, State, Transition, WorkflowDefinition
-from .history import WorkflowEvent
+from .history import WorkflowEvent, head, heads
 from .locking import is_concurrency_error, lock_row
 from .registry import definition_for, extra_rules, machine_for
 from .security import can, forget_roles, remembering, roles_for
@@ -333,18 +334,30 @@ def create(obj: Any, actor: Any, *, data: Mapping[str, Any] | None = None) -> Wo
 
 
 def _record(definition, obj, name, source, dest, actor, comment, facts) -> WorkflowEvent:
-    history = WorkflowEvent(
-        workflow=definition.id,
-        object_type=definition.applies_to,
-        object_id=obj.id,
-        transition=name,
-        from_state=source,
-        to_state=dest,
-        actor_id=getattr(actor, "id", None),
-        comment=(comment or "").strip(),
-        data=facts,
-        at=utcnow(),
-    )
+    """Add the history row of a transition (or creation), linked to the object's chain."""
+    if name != CREATED:
+        # The object's row is written (version-checked) and so held before the chain's head
+        # is read: a concurrent transition on it waits, then fails as a concurrent change,
+        # and never links to the same head. A transition that changed nothing writes it too.
+        if source == dest and not db.session.is_modified(obj):
+            flag_modified(obj, definition.state_attribute)
+        db.session.flush()
+    row = {
+        "workflow": definition.id,
+        "object_type": definition.applies_to,
+        "object_id": obj.id,
+        "transition": name,
+        "from_state": source,
+        "to_state": dest,
+        "actor_id": getattr(actor, "id", None),
+        "comment": (comment or "").strip(),
+        "data": facts,
+        "at": utcnow(),
+        "definition_hash": definition.version,
+        "prev_hash": None if name == CREATED else head(definition.applies_to, obj.id),
+    }
+    row["hash"] = row_digest(row)
+    history = WorkflowEvent(**row)
     db.session.add(history)
     db.session.flush()
     return history
@@ -466,6 +479,8 @@ def _write_all(definition, transition, ready, actor, comment) -> None:
     stale = [c.key for c in mapper.column_attrs if c.columns[0].onupdate is not None]
     now = utcnow()
     rows = []
+    # The rows were written (and are held) above: their chains' heads stay theirs.
+    chain_heads = heads(definition.applies_to, [obj.id for obj, _ in ready])
     for obj, checked in ready:
         rows.append(
             {
@@ -479,12 +494,14 @@ def _write_all(definition, transition, ready, actor, comment) -> None:
                 "comment": (comment or "").strip(),
                 "data": checked.facts(),
                 "at": now,
+                "definition_hash": definition.version,
             }
         )
         set_committed_value(obj, state_key, transition.dest)  # as written, not to write
         set_committed_value(obj, version_key, getattr(obj, version_key) + 1)
         if stale:
             db.session.expire(obj, stale)
+    link(rows, chain_heads)
     # One object once in the batch: its history row is found by its id.
     events = {
         event.object_id: event

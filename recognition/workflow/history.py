@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relations
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .chain import link
 from .definition import CREATED, WorkflowDefinition
 from .registry import definition_for
 from .security import can
@@ -80,6 +81,14 @@ class WorkflowEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Extra facts the operation recorded (e.g. an override reason), never secrets.
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    #: The version of the workflow definition the row was made under: the SHA-256 of its
+    #: YAML ("" for rows older than the hash chains). A later change of the YAML leaves the
+    #: row, and its hash, as they were.
+    definition_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    #: The hash of the row before it in its object's history (None: the chain's first row)
+    #: and its own, over its content and that link (see chain.py).
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     actor: Mapped[User | None] = relationship("User", lazy="joined")
 
@@ -121,6 +130,42 @@ def history_of(obj: Any) -> list[WorkflowEvent]:
     return list(db.session.scalars(stmt))
 
 
+def heads(object_type: str, object_ids: Iterable[int]) -> dict[tuple[str, int], str]:
+    """The last hash of each object's chain, read in one statement."""
+    last = (
+        sa.select(sa.func.max(WorkflowEvent.id))
+        .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id.in_(object_ids))
+        .group_by(WorkflowEvent.object_id)
+    )
+    rows = db.session.execute(
+        sa.select(WorkflowEvent.object_id, WorkflowEvent.hash).where(WorkflowEvent.id.in_(last))
+    )
+    return {(object_type, object_id): digest for object_id, digest in rows if digest}
+
+
+def head(object_type: str, object_id: int) -> str | None:
+    """The last hash of one object's chain."""
+    return db.session.scalar(
+        sa.select(WorkflowEvent.hash)
+        .where(WorkflowEvent.object_type == object_type, WorkflowEvent.object_id == object_id)
+        .order_by(WorkflowEvent.id.desc())
+        .limit(1)
+    )
+
+
+def insert_history(rows: list[dict[str, Any]]) -> None:
+    """Insert history rows made by ``history_rows`` (synthetic data), each linked to its
+    object's chain: after the object's last row in the database, or the one before it."""
+    if not rows:
+        return
+    found: dict[tuple[str, int], str] = {}
+    for object_type in {row["object_type"] for row in rows}:
+        ids = {row["object_id"] for row in rows if row["object_type"] == object_type}
+        found.update(heads(object_type, ids))
+    link(rows, found)
+    db.session.execute(sa.insert(WorkflowEvent), rows)
+
+
 def history_rows(
     definition: WorkflowDefinition,
     object_id: int,
@@ -129,7 +174,8 @@ def history_rows(
     at: datetime,
 ) -> list[dict[str, Any]]:
     """The history rows create() and fire() would write for an object created and moved
-    along ``path``, for loading synthetic data in bulk (each step checked)."""
+    along ``path``, for loading synthetic data in bulk (each step checked). Give them their
+    hashes with ``chain.link`` once they are as they will be inserted."""
     common = {
         "workflow": definition.id,
         "object_type": definition.applies_to,
@@ -138,6 +184,9 @@ def history_rows(
         "comment": "",
         "at": at,
         "data": {},
+        "definition_hash": definition.version,
+        "prev_hash": None,
+        "hash": None,
     }
     rows = [{**common, "transition": CREATED, "from_state": "", "to_state": definition.initial}]
     state = definition.initial

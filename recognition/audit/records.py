@@ -1,0 +1,242 @@
+"""A call's record: the hash chains of its objects (the call, its nominations, their
+reviews), their head, the seal its announcement puts on them, and the walk that checks
+every link.
+
+The head is the root of a Merkle tree whose leaves are the last hash of each object's
+chain, sorted by object: one value that changes when any row of any of them does, and of
+which a dossier carries the proof for its own nomination and reviews.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..nominations.models import Nomination
+from ..programmes.models import Call
+from ..review.models import Assignment
+from ..workflow.chain import CHAINED, Break, breaks, leaf, merkle_proof, merkle_root
+from ..workflow.history import WorkflowEvent
+from ..workflow.registry import definition_for
+
+#: The key of the sealed head in the announcement's history facts.
+SEALED = "record_head"
+
+
+def _types() -> tuple[str, str, str]:
+    return (
+        definition_for(Call).applies_to,
+        definition_for(Nomination).applies_to,
+        definition_for(Assignment).applies_to,
+    )
+
+
+def _members(call_id: int, nomination_id: int | None = None):
+    """The condition on history rows of the call's objects (of one nomination's only, with
+    its reviews, when ``nomination_id`` is given)."""
+    call_type, nomination_type, assignment_type = _types()
+    nominations = sa.select(Nomination.id).where(Nomination.call_id == call_id)
+    assignments = (
+        sa.select(Assignment.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.call_id == call_id)
+    )
+    return sa.or_(
+        sa.and_(WorkflowEvent.object_type == call_type, WorkflowEvent.object_id == call_id),
+        sa.and_(
+            WorkflowEvent.object_type == nomination_type,
+            WorkflowEvent.object_id.in_(nominations),
+        ),
+        sa.and_(
+            WorkflowEvent.object_type == assignment_type,
+            WorkflowEvent.object_id.in_(assignments),
+        ),
+    )
+
+
+def call_leaves(call_id: int, before: int | None = None) -> list[tuple[str, int, str, str]]:
+    """(object type, object id, its chain's last hash, the leaf) for each of the call's
+    objects, sorted; ``before``: as the record stood before that history row (the seal)."""
+    last = sa.select(sa.func.max(WorkflowEvent.id)).where(_members(call_id))
+    if before is not None:
+        last = last.where(WorkflowEvent.id < before)
+    last = last.group_by(WorkflowEvent.object_type, WorkflowEvent.object_id)
+    rows = db.session.execute(
+        sa.select(WorkflowEvent.object_type, WorkflowEvent.object_id, WorkflowEvent.hash).where(
+            WorkflowEvent.id.in_(last)
+        )
+    ).all()
+    return sorted(
+        (object_type, object_id, head or "", leaf(object_type, object_id, head or ""))
+        for object_type, object_id, head in rows
+    )
+
+
+def call_head(call_id: int, before: int | None = None) -> str:
+    """The head of a call's record (now, or before history row ``before``)."""
+    return merkle_root([row[3] for row in call_leaves(call_id, before)])
+
+
+def seal(call: Call) -> dict[str, str]:
+    """The facts the call's announcement records: its record's head as it stands, every
+    decision and its telling included. The call keeps a copy for its public page."""
+    call.record_head = call_head(call.id)
+    return {SEALED: call.record_head}
+
+
+def sealing_event(call_id: int) -> WorkflowEvent | None:
+    """The history row of the call that sealed its record (its announcement), if any."""
+    call_type = _types()[0]
+    return db.session.scalars(
+        sa.select(WorkflowEvent)
+        .where(
+            WorkflowEvent.object_type == call_type,
+            WorkflowEvent.object_id == call_id,
+            WorkflowEvent.data[SEALED].as_string().is_not(None),
+        )
+        .order_by(WorkflowEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def proofs(call_id: int, objects: list[tuple[str, int]]) -> dict[str, Any] | None:
+    """For a dossier: the sealed head of the call and, for each of ``objects``, the row its
+    chain ended with at the seal and the path from its leaf to the head. None before the
+    call is announced."""
+    sealing = sealing_event(call_id)
+    if sealing is None:
+        return None
+    leaves = call_leaves(call_id, before=sealing.id)
+    index = {(t, i): n for n, (t, i, _head, _leaf) in enumerate(leaves)}
+    found = []
+    for key in objects:
+        n = index.get(key)
+        if n is None:
+            continue
+        object_type, object_id, head, _leaf = leaves[n]
+        found.append(
+            {
+                "object_type": object_type,
+                "object_id": object_id,
+                "head": head,
+                "proof": merkle_proof([row[3] for row in leaves], n),
+            }
+        )
+    return {
+        "head": sealing.data[SEALED],
+        "sealed_at": sealing.at.isoformat(timespec="seconds") + "Z",
+        "sealed_by_row": sealing.id,
+        "objects": found,
+    }
+
+
+# -- checking ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A broken link, or a seal the record no longer matches."""
+
+    text: str
+    row_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _rows(call_id: int | None) -> Iterator[dict[str, Any]]:
+    columns = [WorkflowEvent.id, WorkflowEvent.hash, *(getattr(WorkflowEvent, c) for c in CHAINED)]
+    stmt = sa.select(*columns).order_by(
+        WorkflowEvent.object_type, WorkflowEvent.object_id, WorkflowEvent.id
+    )
+    if call_id is not None:
+        stmt = stmt.where(_members(call_id))
+    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    for row in result.mappings():
+        yield dict(row)
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    chains: int = 0
+    seals: int = 0
+    problems: list[Problem] | None = None
+
+
+def verify(call_id: int | None = None, limit: int = 100) -> Report:
+    """Walk every chain (the call's only, when given), then every call's seal; report at most
+    ``limit`` problems, the first broken link first."""
+    report = Report(problems=[])
+    previous = None
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal previous
+        for row in _rows(call_id):
+            report.rows += 1
+            key = (row["object_type"], row["object_id"])
+            if key != previous:
+                report.chains += 1
+                previous = key
+            yield row
+
+    for found in breaks(counted()):
+        if len(report.problems) < limit:
+            report.problems.append(Problem(str(found), found.row_id))
+    calls = sa.select(Call.id, Call.record_head).where(Call.record_head.is_not(None))
+    if call_id is not None:
+        calls = calls.where(Call.id == call_id)
+    for cid, kept in db.session.execute(calls.order_by(Call.id)).all():
+        report.seals += 1
+        problem = _check_seal(cid, kept)
+        if problem is not None and len(report.problems) < limit:
+            report.problems.append(problem)
+    return report
+
+
+def _check_seal(call_id: int, kept: str) -> Problem | None:
+    sealing = sealing_event(call_id)
+    if sealing is None:
+        return Problem(f"call {call_id}: its announcement's history row holds no seal")
+    sealed = sealing.data[SEALED]
+    if kept != sealed:
+        return Problem(
+            f"call {call_id}: the head shown on its public page ({kept}) is not the one its "
+            f"announcement sealed ({sealed})",
+            sealing.id,
+        )
+    now = call_head(call_id, before=sealing.id)
+    if now != sealed:
+        return Problem(
+            f"call {call_id}: its record before the announcement (row {sealing.id}) no longer "
+            f"has the head sealed then: {now} instead of {sealed}",
+            sealing.id,
+        )
+    return None
+
+
+def first_break(rows: list[dict[str, Any]]) -> Break | None:
+    """The first broken link among rows of one or more chains (for a dossier's history)."""
+    return next(iter(breaks(rows)), None)
+
+
+#: (database, call id) -> (the history's last id, the head): the audit page's heads.
+_HEADS: dict[tuple[str, int], tuple[int, str]] = {}
+
+
+def current_heads(calls: list[Call]) -> dict[int, str]:
+    """The head of each call's record now, computed again only when the history has grown
+    since (one query says so)."""
+    last = db.session.scalar(sa.select(sa.func.max(WorkflowEvent.id))) or 0
+    heads = {}
+    for call in calls:
+        key = (str(db.engine.url), call.id)
+        kept = _HEADS.get(key)
+        if kept is None or kept[0] != last:
+            kept = _HEADS[key] = (last, call_head(call.id))
+        heads[call.id] = kept[1]
+    return heads
