@@ -30,9 +30,10 @@ PAGES = {
     "/secretariat/worklists/nomination/awaiting_screening": ("secretariat", 2),
     "/secretariat/worklists/nomination/under_review": ("secretariat", 2),
     "/secretariat/calls/{call}/dashboard": ("secretariat", 9),
-    "/secretariat/calls/{call}/ranking": ("secretariat", 9),
-    "/secretariat/calls/{call}/ranking?sort=normalised&page=2": ("secretariat", 9),
-    "/secretariat/calls/{call}/ranking?sort=name": ("secretariat", 7),
+    # The ranking's robustness panel reads the call's decisions and the names it shows.
+    "/secretariat/calls/{call}/ranking": ("secretariat", 10),
+    "/secretariat/calls/{call}/ranking?sort=normalised&page=2": ("secretariat", 10),
+    "/secretariat/calls/{call}/ranking?sort=name": ("secretariat", 8),
     "/nominations/{nomination}": ("secretariat", 10),
     "/nominations/{nomination}/invite": ("secretariat", 9),
     # The visit is noted (a write): on PostgreSQL the page generation moves on after it.

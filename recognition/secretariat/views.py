@@ -13,14 +13,16 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
+from ..audit.records import current_heads
 from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import local_to_utc, utc_to_local
 from ..nominations.models import Nomination
-from ..panels import panel
+from ..panels import panel, panels_for
 from ..programmes.formbuilder import EARLIEST, LATEST
 from ..programmes.models import Call
 from ..review.aggregation import reviews_complete
+from ..review.fairness import call_fairness, signed
 from ..review.kept import call_with_kept, nomination_result
 from ..review.mail import queue_manual_reminder
 from ..review.models import CallRound, Consensus, Juror
@@ -177,6 +179,9 @@ def dashboard(call_id: int):
         disagreements=disagreement_rows,
         disagreement_count=disagreement_count,
         rounds=_rounds_overview(call, counts),
+        fairness=call_fairness(call),
+        fairness_round=call.programme.rounds[0],
+        signed=signed,
     )
 
 
@@ -328,6 +333,8 @@ def ranking(call_id: int):
         countries=ranking.countries,
         states=definition_for(Nomination).states.values(),
         advance=advance,
+        # The round's outcome as other packages weigh it (its robustness).
+        **panels_for("secretariat.ranking", (call, round_)),
     )
 
 
@@ -354,6 +361,10 @@ def _advance(call, round_, rows) -> dict[str, Any] | None:
         "eligible": eligible,
         "chosen": set(best) & eligible,
     }
+
+
+#: The calls whose record head the audit page shows (the latest).
+AUDITED_CALLS = 20
 
 
 @bp.get("/audit")
@@ -393,8 +404,13 @@ def audit():
         key=lambda pair: pair[1].casefold(),
     )
     object_types = {d.applies_to: _(d.title) for d in definitions}
+    head_calls = list(
+        db.session.scalars(sa.select(Call).order_by(Call.id.desc()).limit(AUDITED_CALLS))
+    )
     return render_template(
         "secretariat/audit.html",
+        head_calls=head_calls,
+        heads=current_heads(head_calls),
         page=paginate(stmt),
         object_types=sorted(object_types.items(), key=lambda pair: pair[1].casefold()),
         object_titles=object_types,

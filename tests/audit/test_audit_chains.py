@@ -11,7 +11,7 @@ from pathlib import Path
 import factories
 import pytest
 import sqlalchemy as sa
-from conftest import rows_of, tamper
+from audit_support import rows_of, tamper
 
 from recognition.audit.records import SEALED, call_head, verify
 from recognition.extensions import db as _db

@@ -13,6 +13,7 @@ from races import race, signed_in
 from secretariat_support import submit_review
 from sqlalchemy.orm import Session
 
+from recognition.audit.records import verify
 from recognition.extensions import db
 from recognition.nominations.models import Nomination
 from recognition.workflow.history import WorkflowEvent
@@ -112,6 +113,7 @@ def test_twenty_conflicting_decisions_have_one_winner_and_no_error(app, db, worl
         if response.status_code == 409:
             assert "changed by someone else" in response.get_data(as_text=True)
     assert _decisions([world.nomination.id]) == {world.nomination.id: 1}
+    assert verify().problems == []  # the losers linked nothing to the history's chains
 
 
 def test_a_bulk_decision_racing_a_single_one_completes_every_other_item(app, db, world):
@@ -156,3 +158,4 @@ def test_a_bulk_decision_racing_a_single_one_completes_every_other_item(app, db,
         assert "changed by someone else" in page or "not possible while" in page
     else:
         assert states[target.id] == "not_recognised"
+    assert verify().problems == []

@@ -1,0 +1,224 @@
+"""Reading a call's round for the robustness of its outcome, and keeping the verdict.
+
+The verdict is computed from the round's submitted scores (the query ``aggregate_call``
+reads) and kept per process, as ``aggregate_call`` keeps its results, while nothing it
+depends on moves: the round's kept generation (every review counted or uncounted moves it
+on; read with the call, no query of its own), the quotas, and the call's decisions. A page
+that shows it again runs one statement: the decisions and the names it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ...accounts.models import City, User
+from ...extensions import db
+from ...i18n import current_language
+from ...localized import pick
+from ...nominations.models import Nomination
+from ...nominees.models import Nominee
+from ...programmes.definition import Round, Rubric
+from ...workflow.registry import definition_for, tagged
+from ..aggregation import submitted_scores
+from ..models import Assignment, KeptRound
+from . import QUALIFIES, RANKED, Hinge, Outcome, Share, Single, Verdict, assess
+
+#: Rows shown per table: the most fragile first.
+LIMIT = 20
+#: (database, call, round) -> (what the verdict depends on, verdict); a few at most.
+_KEPT: dict[tuple[str, int, str], tuple[tuple, Verdict | None]] = {}
+_KEPT_SIZE = 8
+
+
+def outcome_kind(rubric: Rubric) -> str:
+    """A qualification where the rubric sets a minimum of areas of strength, else places."""
+    if rubric.strength_threshold is not None and rubric.strength_minimum is not None:
+        return QUALIFIES
+    return RANKED
+
+
+def places_of(call) -> int:
+    """The places a ranking gives before any decision: the quotas of the programme's
+    levels from the highest, up to the first without one; at least one (who ranks first)."""
+    total = 0
+    for level in call.programme.levels:
+        quota = call.quota(level.id)
+        if quota is None:
+            break
+        total += quota
+    return max(1, total)
+
+
+def _decision_states() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The nomination states of a recognition, of a decision without one, and those out of
+    contention (neither undecided nor decided: withdrawn, ineligible, declined; drafts have
+    no scores)."""
+    definition = definition_for(Nomination)
+    recognition = definition.states_tagged("recognition")
+    outcome = definition.states_tagged("outcome")
+    contending = {
+        *definition.states_tagged("undecided"),
+        *outcome,
+        *definition.states_tagged("unsubmitted"),
+    }
+    refused = tuple(s for s in outcome if s not in recognition)
+    out = tuple(s for s in definition.states if s not in contending)
+    return recognition, refused, out
+
+
+@dataclass
+class Facts:
+    recognised: frozenset[int]
+    refused: frozenset[int]
+    excluded: frozenset[int]
+    #: nomination id -> the nominee's name for the reader; reviewer id -> name.
+    names: dict[int, str]
+    people: dict[int, str]
+
+
+def read_facts(
+    call,
+    nominations: AbstractSet[int] = frozenset(),
+    reviewers: AbstractSet[int] = frozenset(),
+    *,
+    decisions: bool = True,
+) -> Facts:
+    """In one statement: the call's decided and excluded nominations (``decisions``), and
+    the names of the given nominations and reviewers."""
+    recognition, refusal, excluded = _decision_states()
+    wanted = Nomination.id.in_(sorted(nominations))
+    if decisions:
+        wanted = sa.or_(Nomination.state.in_([*recognition, *refusal, *excluded]), wanted)
+    named = (
+        sa.select(
+            sa.literal_column("'n'").label("kind"),
+            Nomination.id,
+            Nomination.state,
+            City.name,
+            Nominee.names,
+            Nominee.source_language,
+        )
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nominee.city_id)
+        .where(Nomination.call_id == call.id, wanted)
+    )
+    people = sa.select(
+        sa.literal_column("'u'"), User.id, sa.null(), User.name, sa.null(), sa.null()
+    ).where(User.id.in_(sorted(reviewers)))
+    found = Facts(frozenset(), frozenset(), frozenset(), {}, {})
+    recognised, refused, out = set(), set(), set()
+    language = current_language()
+    for kind, row_id, state, name, texts, source in db.session.execute(sa.union_all(named, people)):
+        if kind == "u":
+            found.people[row_id] = name
+            continue
+        if state in recognition:
+            recognised.add(row_id)
+        elif state in refusal:
+            refused.add(row_id)
+        elif state in excluded:
+            out.add(row_id)
+        if row_id in nominations:
+            found.names[row_id] = name or str(pick(texts, source or "en", language))
+    found.recognised, found.refused = frozenset(recognised), frozenset(refused)
+    found.excluded = frozenset(out)
+    return found
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page shows of a verdict: at most LIMIT rows of each kind, the most fragile
+    first, and how many are left out. Of the bootstrap's shares, all when they are few, else
+    those below every resample."""
+
+    hinges: tuple[Hinge, ...]
+    single: tuple[Single, ...]
+    shares: tuple[Share, ...]
+    more_hinges: int
+    more_single: int
+    more_shares: int
+    #: The shares left out are all kept in every resample.
+    rest_always_kept: bool
+
+    @property
+    def nominations(self) -> set[int]:
+        return {x.nomination_id for x in (*self.hinges, *self.single, *self.shares)}
+
+    @property
+    def reviewers(self) -> set[int]:
+        return {x.reviewer_id for x in (*self.hinges, *self.single)}
+
+
+def shown(verdict: Verdict) -> Shown:
+    shares = verdict.shares
+    if len(shares) > LIMIT:
+        shares = tuple(s for s in shares if s.share < 1)[:LIMIT]
+    rest = verdict.shares[len(shares) :]  # lowest first: what is left out follows
+    return Shown(
+        verdict.hinges[:LIMIT],
+        verdict.single[:LIMIT],
+        shares,
+        max(0, len(verdict.hinges) - LIMIT),
+        max(0, len(verdict.single) - LIMIT),
+        len(rest),
+        all(s.share >= 1 for s in rest),
+    )
+
+
+def outcome_of(call, round_: Round, facts: Facts) -> Outcome:
+    """What the round decides, with the call's decisions as ``facts`` has them."""
+    return Outcome(
+        outcome_kind(round_.rubric),
+        places_of(call),
+        facts.recognised,
+        facts.refused,
+        facts.excluded,
+    )
+
+
+def verdict_for(call, round_: Round) -> tuple[Verdict | None, Facts]:
+    """The round's verdict (None: no scores), and the facts to show it with."""
+    key = (str(db.engine.url), call.id, round_.id)
+    kept = db.session.get(KeptRound, (call.id, round_.id))  # read with the call, if kept
+    cached = _KEPT.get(key)
+    before = shown(cached[1]) if cached and cached[1] else None
+    facts = read_facts(
+        call, before.nominations if before else set(), before.reviewers if before else set()
+    )
+    outcome = outcome_of(call, round_, facts)
+    # A round never kept (no generation to tell a change by) is weighed at every view.
+    stamp = (call.created_at, kept.generation, outcome) if kept is not None else None
+    if cached is not None and stamp is not None and cached[0] == stamp:
+        return cached[1], facts
+    rows = submitted_scores(call.id, round_id=round_.id)
+    verdict = assess(rows, round_.rubric, outcome) if rows else None
+    if stamp is not None:
+        if key not in _KEPT and len(_KEPT) >= _KEPT_SIZE:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = (stamp, verdict)
+    if verdict is not None:
+        now = shown(verdict)
+        nominations = now.nominations - facts.names.keys()
+        reviewers = now.reviewers - facts.people.keys()
+        if nominations or reviewers:
+            more = read_facts(call, nominations, reviewers, decisions=False)
+            facts.names.update(more.names)
+            facts.people.update(more.people)
+    return verdict, facts
+
+
+def decisive_round(call) -> Round | None:
+    """The round the decisions rest on: the last of the programme's rounds with submitted
+    reviews in the call."""
+    scored = set(
+        db.session.scalars(
+            sa.select(Assignment.round)
+            .join(Nomination, Nomination.id == Assignment.nomination_id)
+            .where(Nomination.call_id == call.id, tagged(Assignment, "counted"))
+            .distinct()
+        )
+    )
+    return next((r for r in reversed(call.programme.rounds) if r.id in scored), None)
