@@ -19,6 +19,7 @@ FEATURES = (
     "lifetimes",
     "review",
     "deliberation",
+    "audit",
     "secretariat",
     "stages",
     "public",

@@ -42,7 +42,7 @@ def _review(assignment: Assignment) -> dict[str, Any]:
         "object_type": definition_for(Assignment).applies_to,
         "assignment": assignment.id,
         "round": assignment.round,
-        "reviewer": {"id": assignment.reviewer_id, "name": assignment.reviewer.name},
+        "reviewed_by": {"id": assignment.reviewer_id, "name": assignment.reviewer.name},
         "state": assignment.state,
         "counted": has_tag(assignment, "counted"),
         "submitted_at": _day(assignment.submitted_at),
@@ -151,7 +151,7 @@ def build(nomination: Nomination) -> dict[str, Any]:
         "nomination": {
             "object_type": definition_for(Nomination).applies_to,
             "id": nomination.id,
-            "nominee": str(nomination.nominee_name(nomination.language)),
+            "name": str(nomination.nominee_name(nomination.language)),
             "country": nomination.country,
             "language": nomination.language,
             "state": nomination.state,

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..review.models import Assignment
-from ..workflow.chain import CHAINED, Break, breaks, leaf, merkle_proof, merkle_root
+from ..workflow.chain import CHAINED, breaks, leaf, merkle_levels, merkle_proof, merkle_root
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for
 
@@ -111,6 +111,7 @@ def proofs(call_id: int, objects: list[tuple[str, int]]) -> dict[str, Any] | Non
     if sealing is None:
         return None
     leaves = call_leaves(call_id, before=sealing.id)
+    levels = merkle_levels([row[3] for row in leaves])
     index = {(t, i): n for n, (t, i, _head, _leaf) in enumerate(leaves)}
     found = []
     for key in objects:
@@ -123,7 +124,7 @@ def proofs(call_id: int, objects: list[tuple[str, int]]) -> dict[str, Any] | Non
                 "object_type": object_type,
                 "object_id": object_id,
                 "head": head,
-                "proof": merkle_proof([row[3] for row in leaves], n),
+                "proof": merkle_proof(levels, n),
             }
         )
     return {
@@ -217,11 +218,6 @@ def _check_seal(call_id: int, kept: str) -> Problem | None:
             sealing.id,
         )
     return None
-
-
-def first_break(rows: list[dict[str, Any]]) -> Break | None:
-    """The first broken link among rows of one or more chains (for a dossier's history)."""
-    return next(iter(breaks(rows)), None)
 
 
 #: (database, call id) -> (the history's last id, the head): the audit page's heads.

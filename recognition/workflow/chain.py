@@ -154,33 +154,34 @@ def _parent(left: str, right: str) -> str:
     return sha256(b"\x01" + bytes.fromhex(left) + bytes.fromhex(right))
 
 
+def merkle_levels(leaves: list[str]) -> list[list[str]]:
+    """Every level of the tree over ``leaves`` (sorted by the caller), the leaves first and
+    the root last: pairs hashed level by level, an odd last node carried up as it is."""
+    levels = [list(leaves) or [sha256(b"")]]
+    while len(levels[-1]) > 1:
+        level = levels[-1]
+        levels.append(
+            [
+                _parent(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
+                for i in range(0, len(level), 2)
+            ]
+        )
+    return levels
+
+
 def merkle_root(leaves: list[str]) -> str:
-    """The root over ``leaves`` (sorted by the caller): pairs hashed level by level, an odd
-    last node carried up as it is. No leaf: the hash of nothing."""
-    if not leaves:
-        return sha256(b"")
-    level = list(leaves)
-    while len(level) > 1:
-        level = [
-            _parent(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
-            for i in range(0, len(level), 2)
-        ]
-    return level[0]
+    """The root over ``leaves`` (no leaf: the hash of nothing)."""
+    return merkle_levels(leaves)[-1][0]
 
 
-def merkle_proof(leaves: list[str], index: int) -> list[list[str]]:
-    """The path from leaf ``index`` to the root: [side, sibling] pairs, side "L" when the
-    sibling is on the left."""
+def merkle_proof(levels: list[list[str]], index: int) -> list[list[str]]:
+    """The path from leaf ``index`` to the root of the tree ``levels`` (``merkle_levels``):
+    [side, sibling] pairs, side "L" when the sibling is on the left."""
     proof: list[list[str]] = []
-    level = list(leaves)
-    while len(level) > 1:
+    for level in levels[:-1]:
         sibling = index ^ 1
         if sibling < len(level):
             proof.append(["L" if sibling < index else "R", level[sibling]])
-        level = [
-            _parent(level[i], level[i + 1]) if i + 1 < len(level) else level[i]
-            for i in range(0, len(level), 2)
-        ]
         index //= 2
     return proof
 

@@ -17,8 +17,16 @@ from recognition.audit.records import SEALED, call_head, verify
 from recognition.extensions import db as _db
 from recognition.nominations.models import Nomination
 from recognition.programmes.models import Call
+from recognition.review.models import Assignment
 from recognition.workflow import engine
-from recognition.workflow.chain import row_digest
+from recognition.workflow.chain import (
+    merkle_levels,
+    merkle_proof,
+    merkle_root,
+    root_from_proof,
+    row_digest,
+    sha256,
+)
 from recognition.workflow.engine import fire, fire_many
 from recognition.workflow.history import WorkflowEvent, history_rows, insert_history
 from recognition.workflow.registry import registry
@@ -63,8 +71,6 @@ def test_decisions_scores_and_the_announcement_are_in_the_hashed_facts(db, annou
 
 
 def lyon_assignment(nomination):
-    from recognition.review.models import Assignment
-
     return _db.session.scalars(
         sa.select(Assignment).where(Assignment.nomination_id == nomination.id)
     ).first()
@@ -239,3 +245,13 @@ def _spy(write_all, written):
         return write_all(definition, transition, *args)
 
     return spy
+
+
+@pytest.mark.parametrize("size", range(1, 10))
+def test_every_leaf_proves_its_place_under_the_root(size):
+    leaves = [sha256(str(n).encode()) for n in range(size)]
+    levels = merkle_levels(leaves)
+    root = merkle_root(leaves)
+    for index, leaf in enumerate(leaves):
+        assert root_from_proof(leaf, merkle_proof(levels, index)) == root
+        assert root_from_proof(sha256(b"forged"), merkle_proof(levels, index)) != root

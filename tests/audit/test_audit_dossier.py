@@ -7,13 +7,15 @@ from __future__ import annotations
 import copy
 import json
 
+import factories
 import pytest
 
 from recognition.audit.dossier import digest
 from recognition.audit.offline import check, load, main
+from recognition.audit.records import call_head
 from recognition.extensions import db as _db
 from recognition.programmes.models import Call
-from recognition.workflow.chain import row_digest
+from recognition.workflow.chain import review_digest, row_digest
 
 
 def export(client, nomination, kind: str = "json"):
@@ -38,7 +40,7 @@ def test_an_exported_dossier_checks_against_the_published_head(announced, dossie
     head = _db.session.get(Call, announced.call.id).record_head
     assert check(dossier, head) == []
     assert dossier["decision"]["areas_of_strength"] == [1, 2, 3, 4, 5]
-    assert {r["reviewer"]["name"] for r in dossier["reviews"]} == {
+    assert {r["reviewed_by"]["name"] for r in dossier["reviews"]} == {
         r.name for r in announced.reviewers
     }
     assert {o["object_type"] for o in dossier["call_record"]["objects"]} == {
@@ -106,8 +108,6 @@ def test_an_edited_dossier_with_every_hash_made_again_fails_the_published_head(d
     edited = copy.deepcopy(dossier)
     review = edited["reviews"][0]
     review["comment_for_city"] = "Weak."
-    from recognition.workflow.chain import review_digest
-
     review["digest"] = review_digest(
         [(s["criterion"], s["value"], s["comment"]) for s in review["scores"]],
         review["recommendation"],
@@ -149,8 +149,6 @@ def test_the_pdf_carries_the_dossier(announced, login_as, tmp_path):
 
 
 def test_a_dossier_before_the_announcement_checks_without_a_head(db, announced, login_as):
-    import factories
-
     nomination = factories.make_nomination(call=factories.make_call(state="reviewing"))
     db.session.commit()
     response = export(login_as(announced.officer), nomination)
@@ -186,8 +184,6 @@ def test_the_public_announcement_page_publishes_the_head(announced, client):
 
 
 def test_the_audit_page_shows_each_calls_head(announced, login_as):
-    from recognition.audit.records import call_head
-
     html = login_as(announced.officer).get("/secretariat/audit").get_data(as_text=True)
     assert call_head(announced.call.id) in html
     assert announced.call.record_head in html
