@@ -27,6 +27,7 @@ from flask import current_app
 
 from .accounts.models import City, User, UserRole
 from .accounts.operations import hash_password
+from .audit.records import SEALED, call_leaves
 from .config import LANGUAGES
 from .extensions import db
 from .lifetimes.dates import validity
@@ -40,7 +41,7 @@ from .public.certificates import new_code
 from .review.kept import build_call, build_loads
 from .review.models import Assignment, Score
 from .timeutil import utcnow
-from .workflow.chain import link
+from .workflow.chain import leaf, link, merkle_root
 from .workflow.definition import CREATED, WorkflowDefinition
 from .workflow.history import WorkflowEvent, history_rows
 from .workflow.registry import definition_for
@@ -221,6 +222,25 @@ class History:
         link(self.rows)  # new objects: each chain starts with its "created" row
         _insert(WorkflowEvent, self.rows)
         self.rows = []
+
+
+def _seal(history: History, call: Call) -> None:
+    """Seal an announced call loaded in bulk, as its announcement does: the head of its
+    record as the announcement found it (its objects' rows are in the database; the call's
+    own rows, linked here, are inserted after them) goes into the announcement's row."""
+    definition = history.definition
+    rows = [r for r in history.rows if r["object_id"] == call.id]
+    link(rows)
+    sealing = next(
+        (n for n, r in enumerate(rows) if "public" in definition.states[r["to_state"]].tags),
+        None,
+    )
+    if not sealing:
+        return
+    own = (definition.applies_to, call.id, rows[sealing - 1]["hash"])
+    leaves = sorted([row[:3] for row in call_leaves(call.id)] + [own])
+    call.record_head = merkle_root([leaf(*row) for row in leaves])
+    rows[sealing]["data"] = {**rows[sealing]["data"], SEALED: call.record_head}
 
 
 # -- content ---------------------------------------------------------------------------------
@@ -687,8 +707,12 @@ def load_campaign(
     planned = loader.plan(call, current, CURRENT_PATHS, described[:n])
     loader.nominations(call, planned)
     loader.reviews(call, current, planned, picker)
+    calls = loader.history.pop(Call)
     for history in loader.history.values():
         history.save()
+    if last_call is not None:
+        _seal(calls, last_call)
+    calls.save()
     # What the engine keeps as reviews come in, kept at once for rows loaded in bulk.
     for loaded in (call, last_call):
         if loaded is not None:

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from recognition.accounts.models import City, User
+from recognition.audit.records import verify
 from recognition.extensions import db as _db
 from recognition.nominations.guards import call_nominations_decided, city_not_yet_told
 from recognition.nominations.models import Nomination
@@ -196,3 +197,16 @@ def test_the_demo_command_prints_logins_that_work(app, csrf_on, runner):
     last_reviewer = reviewers.group(1) + reviewers.group(3) + reviewers.group(2)
     for email in (secretariat, last_reviewer):
         assert sign_in(app.test_client(), email, password).status_code == 302, email
+
+
+def test_its_history_is_chained_and_last_cycles_announcement_sealed(campaign, client):
+    """Every synthetic row is linked as the engine links them, and last cycle's call carries
+    the seal its announcement would have made: ``audit verify`` finds nothing to report, and
+    the public announcement page shows the head."""
+    report = verify()
+    assert report.problems == []
+    assert report.seals == 1
+    sealed = _db.session.get(Call, campaign.last_call.id).record_head
+    assert sealed
+    html = client.get(f"/announcements/{campaign.last_call.id}").get_data(as_text=True)
+    assert sealed in html

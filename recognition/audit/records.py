@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from ..nominations.models import Nomination
@@ -83,9 +84,12 @@ def call_head(call_id: int, before: int | None = None) -> str:
 
 def seal(call: Call) -> dict[str, str]:
     """The facts the call's announcement records: its record's head as it stands, every
-    decision and its telling included. The call keeps a copy for its public page."""
-    call.record_head = call_head(call.id)
-    return {SEALED: call.record_head}
+    decision and its telling included. The call keeps a copy for its public page, written
+    beside the transition's own change of the call (its version moves once, with that)."""
+    head = call_head(call.id)
+    db.session.execute(sa.update(Call).where(Call.id == call.id).values(record_head=head))
+    set_committed_value(call, "record_head", head)
+    return {SEALED: head}
 
 
 def sealing_event(call_id: int) -> WorkflowEvent | None:
