@@ -21,8 +21,10 @@ from factories import (
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
+from recognition.audit import offline
 from recognition.extensions import db as _db
 from recognition.nominations.models import Nomination
+from recognition.programmes.models import Call
 
 WORDS = "The jury admired the flood parks of Makati."
 
@@ -51,10 +53,12 @@ def test_decide_announce_and_publish(page: Page, app, db, csrf_on, shoot, tmp_pa
     sign_in(page, officer.email)
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     page.goto(f"/secretariat/calls/{call.id}/dashboard")
-    expect(page.locator("svg[role=img]")).to_be_visible()
+    expect(page.locator("svg[role=img][aria-labelledby=states-chart-title]")).to_be_visible()
+    expect(page.locator("svg[role=img][aria-labelledby=fairness-chart-title]")).to_be_visible()
     shoot(page, f"01-dashboard-{language}")
     page.goto(f"/secretariat/calls/{call.id}/ranking")
     expect(page.get_by_role("link", name="Makati")).to_be_visible()
+    expect(page.locator("#robustness")).to_be_visible()
     shoot(page, f"02-ranking-{language}")
 
     page.get_by_role("link", name="Makati").click()
@@ -88,12 +92,22 @@ def test_decide_announce_and_publish(page: Page, app, db, csrf_on, shoot, tmp_pa
     page.locator("main form button[type=submit]").click()
     page.goto(f"/calls/{call.id}")
     page.locator(f"a[href$='/workflow/call/{call.id}/announce']").click()
-    told = page.locator("main table")
+    # Who is told what (the other table says how robust the outcome is).
+    told = page.locator("main table", has_text="1, 2, 3, 4, 5, 6, 7")
     expect(told.locator("th", has_text="Makati")).to_be_visible()
     expect(told).to_contain_text("1, 2, 3, 4, 5, 6, 7")
     shoot(page, f"04-announce-{language}")
     page.locator("main form[action$='/announce'] button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
+    # ... and keeps the decision's dossier, which checks offline against the published head.
+    page.goto(shown)
+    with page.expect_download() as info:
+        page.locator("a[href$='dossier.pdf']").click()
+    dossier = tmp_path / "dossier.pdf"
+    info.value.save_as(dossier)
+    _db.session.expire_all()
+    head = _db.session.get(Call, call.id).record_head
+    assert offline.main([str(dossier), "--head", head]) == 0
     sign_out(page)
 
     # The city reads its outcome and downloads its certificate.
