@@ -127,7 +127,7 @@ COLUMNS = {
     ),
     "history": (
         "at", "object_type", "object_id", "transition", "from", "to", "actor", "comment",
-        "override_reason", "data",
+        "override_reason", "data", "definition_hash", "prev_hash", "hash",
     ),
 }  # fmt: skip
 
@@ -293,6 +293,9 @@ def history_rows(conn: sa.Connection, subject: Subject) -> Iterator[Batch]:
             User.email,
             event.comment,
             event.data,
+            event.definition_hash,
+            event.prev_hash,
+            event.hash,
         )
         .outerjoin(User, User.id == event.actor_id)
         .where(
@@ -317,6 +320,9 @@ def history_rows(conn: sa.Connection, subject: Subject) -> Iterator[Batch]:
                 r.comment,
                 (r.data or {}).get("override_reason", ""),
                 json.dumps(r.data, ensure_ascii=False, sort_keys=True) if r.data else "",
+                r.definition_hash or "",
+                r.prev_hash or "",
+                r.hash or "",
             ]
             for r in batch
         ]

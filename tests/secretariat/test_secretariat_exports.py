@@ -241,3 +241,22 @@ def test_history_csv_keeps_the_override_reason(db, as_officer, records, officer)
     assert row["data"] == (
         '{"overridden": ["reviews_complete"], "override_reason": "Reviewer unreachable"}'
     )
+
+
+def test_history_csv_carries_each_rows_hash_and_link(db, as_officer, records, officer):
+    """The history's export can be checked as the history is: each row's hash and link."""
+    nomination = records.nomination
+    factories.make_assignment(nomination, state="accepted")
+    event = fire(nomination, "not_recognise", officer, data={"override_reason": "Unreachable"})
+    db.session.commit()
+    [row] = [
+        r
+        for r in export_csv(as_officer, records.call, "history")
+        if r["transition"] == "not_recognise"
+    ]
+    assert (row["hash"], row["prev_hash"], row["definition_hash"]) == (
+        event.hash,
+        event.prev_hash or "",
+        event.definition_hash,
+    )
+    assert len(row["hash"]) == 64
