@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .i18n import current_language
+from .workflow.worklists import forget_counts, keep_counts
 
 #: The PostgreSQL sequence every commit that wrote moves on (migration f6b8d0e2a4c1; in the
 #: metadata too, so that a database made by ``create_all`` has it).
@@ -137,7 +138,10 @@ def _ended(session: Session, transaction: Any) -> None:
 
 def init_app(app: Flask) -> None:
     size = app.config["RECOGNITION_PAGE_CACHE_SIZE"]
-    app.extensions[_STATE] = PageCache(size, app.config["RECOGNITION_PAGE_CACHE_SECONDS"])
+    seconds = app.config["RECOGNITION_PAGE_CACHE_SECONDS"]
+    app.extensions[_STATE] = PageCache(size, seconds)
+    # Signed-in pages keep each reader's worklist counts on the same terms.
+    keep_counts(generation if size > 0 else None, seconds)
     if not sa.event.contains(Session, "after_commit", _committed):
         # Every session of the process: the web's, the outbox sender's, the scheduler's.
         sa.event.listen(Session, "after_flush", _wrote)
@@ -150,6 +154,7 @@ def clear(app: Flask) -> None:
     """Forget the app's kept pages (after the database was emptied or replaced underneath)."""
     if _STATE in app.extensions:
         app.extensions[_STATE].clear()
+    forget_counts()
 
 
 def _cache() -> PageCache | None:

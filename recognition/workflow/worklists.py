@@ -7,8 +7,11 @@ worklists cost the same number of queries whatever the data size.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,11 +52,80 @@ def query(definition: WorkflowDefinition, worklist: Worklist, user: Any) -> Any:
     return stmt
 
 
+class _KeptCounts:
+    """Each user's worklists and counts, kept by a worker while nothing was written: the
+    app gives the site's write generation (``keep_counts``), which every commit that wrote
+    moves on, and a time bound for what moves with the clock alone."""
+
+    def __init__(self) -> None:
+        self.generation: Callable[[], int] | None = None
+        self.seconds = 0.0
+        self.size = 1024
+        self._kept: OrderedDict[tuple, tuple[int, float, list[Entry]]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple, generation: int) -> list[Entry] | None:
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None:
+                return None
+            if kept[0] != generation or time.monotonic() - kept[1] > self.seconds:
+                del self._kept[key]
+                return None
+            self._kept.move_to_end(key)
+            return kept[2]
+
+    def put(self, key: tuple, generation: int, entries: list[Entry]) -> None:
+        with self._lock:
+            self._kept[key] = (generation, time.monotonic(), entries)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+_counts = _KeptCounts()
+
+
+def keep_counts(generation: Callable[[], int] | None, seconds: float) -> None:
+    """Keep each user's worklist counts while ``generation()`` stays the same, for at most
+    ``seconds`` (None or 0: count at every request)."""
+    _counts.generation, _counts.seconds = generation, seconds
+    _counts.clear()
+
+
+def forget_counts() -> None:
+    """Forget every kept count (after the database was emptied or replaced underneath)."""
+    _counts.clear()
+
+
 def worklists_for(user: Any) -> list[Entry]:
     """Every worklist the user may see with its item count: all the counts in one query
-    (one scalar subquery per worklist), whatever the number of worklists and items."""
+    (one scalar subquery per worklist), whatever the number of worklists and items; kept
+    for the user while nothing was written (one cheap query says so)."""
     if user is None or not user.is_authenticated:
         return []
+    session = db.session
+    # What this transaction wrote and has not committed moves no generation: count it.
+    keep = (
+        _counts.generation is not None
+        and _counts.seconds > 0
+        and not (session.new or session.dirty or session.deleted or session.info.get("wrote"))
+    )
+    if not keep:
+        return _count(user)
+    key = (str(db.engine.url), user.get_id(), frozenset(user.global_roles))
+    generation = _counts.generation()
+    entries = _counts.get(key, generation)
+    if entries is None:
+        entries = _count(user)
+        _counts.put(key, generation, entries)
+    return entries
+
+
+def _count(user: Any) -> list[Entry]:
     wanted = []
     for definition in registry().definitions.values():
         if definition.id not in bound_models():

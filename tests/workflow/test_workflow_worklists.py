@@ -11,6 +11,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
 from recognition.extensions import db
+from recognition.workflow import worklists
 from recognition.workflow.worklists import query, worklists_for
 
 
@@ -146,3 +147,43 @@ def test_worklists_cost_the_same_queries_for_2_and_20_items(rolled_back_app, mak
 
     assert len(many) == len(few)
     assert all("count(" in q.lower() for q in many)
+
+
+def test_counts_are_kept_while_nothing_is_written_and_counted_again_after_a_write(app):
+    """A signed-in page asks for the reader's worklists at every request: they are kept
+    per reader until a commit writes anything (or the page cache's time runs out), and
+    what the reader's own transaction wrote is never hidden by them."""
+    officer = factories.make_secretariat()
+    call = factories.make_call()
+    factories.make_nomination(call=call, state="submitted")
+    db.session.commit()
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 1
+    with count_queries() as statements:
+        assert _counts(officer)[("nomination", "awaiting_screening")] == 1
+    assert not [s for s in statements if "count(" in s.lower()], "counted again"
+
+    factories.make_nomination(call=call, state="submitted")
+    db.session.flush()  # written, not committed: counted again, not kept
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 2
+    db.session.commit()  # the write moves the site's generation on
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 2
+    factories.make_nomination(call=call, state="submitted")
+    db.session.commit()
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 3
+
+
+def test_kept_counts_last_no_longer_than_the_page_cache_allows(app, monkeypatch):
+    officer = factories.make_secretariat()
+    call = factories.make_call()
+    db.session.commit()
+    assert _counts(officer).get(("nomination", "awaiting_screening"), 0) == 0
+    # A change the generation does not see (raw SQL on a table no commit hook watches).
+    factories.make_nomination(call=call, state="submitted")
+    db.session.commit()
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 1
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE nominations SET state = 'draft'")
+    db.session.expire_all()
+    assert _counts(officer)[("nomination", "awaiting_screening")] == 1  # kept
+    monkeypatch.setattr(worklists._counts, "seconds", 0.000001)
+    assert _counts(officer).get(("nomination", "awaiting_screening"), 0) == 0
