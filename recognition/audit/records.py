@@ -10,7 +10,7 @@ which a dossier carries the proof for its own nomination and reviews.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -167,16 +167,18 @@ def _rows(call_id: int | None) -> Iterator[dict[str, Any]]:
 
 @dataclass
 class Report:
+    """What ``verify`` walked, and what it found wrong (the first broken link first)."""
+
     rows: int = 0
     chains: int = 0
     seals: int = 0
-    problems: list[Problem] | None = None
+    problems: list[Problem] = field(default_factory=list)
 
 
 def verify(call_id: int | None = None, limit: int = 100) -> Report:
     """Walk every chain (the call's only, when given), then every call's seal; report at most
     ``limit`` problems, the first broken link first."""
-    report = Report(problems=[])
+    report = Report()
     previous = None
 
     def counted() -> Iterator[dict[str, Any]]:
