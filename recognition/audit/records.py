@@ -194,7 +194,15 @@ def verify(call_id: int | None = None, limit: int = 100) -> Report:
     for found in breaks(counted()):
         if len(report.problems) < limit:
             report.problems.append(Problem(str(found), found.row_id))
-    calls = sa.select(Call.id, Call.record_head).where(Call.record_head.is_not(None))
+    # The calls with a seal in their history, or a copy of one on their row: either alone
+    # is a change to report.
+    sealed = sa.select(WorkflowEvent.object_id).where(
+        WorkflowEvent.object_type == _types()[0],
+        WorkflowEvent.data[SEALED].as_string().is_not(None),
+    )
+    calls = sa.select(Call.id, Call.record_head).where(
+        sa.or_(Call.record_head.is_not(None), Call.id.in_(sealed))
+    )
     if call_id is not None:
         calls = calls.where(Call.id == call_id)
     for cid, kept in db.session.execute(calls.order_by(Call.id)).all():
@@ -205,7 +213,7 @@ def verify(call_id: int | None = None, limit: int = 100) -> Report:
     return report
 
 
-def _check_seal(call_id: int, kept: str) -> Problem | None:
+def _check_seal(call_id: int, kept: str | None) -> Problem | None:
     sealing = sealing_event(call_id)
     if sealing is None:
         return Problem(f"call {call_id}: its announcement's history row holds no seal")

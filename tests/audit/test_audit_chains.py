@@ -255,3 +255,13 @@ def test_every_leaf_proves_its_place_under_the_root(size):
     for index, leaf in enumerate(leaves):
         assert root_from_proof(leaf, merkle_proof(levels, index)) == root
         assert root_from_proof(sha256(b"forged"), merkle_proof(levels, index)) != root
+
+
+def test_a_seal_copy_removed_from_the_call_is_named(db, announced):
+    tamper_call = "UPDATE calls SET record_head = NULL WHERE id = :id"
+    with _db.engine.begin() as connection:
+        _db.session.commit()
+        connection.execute(sa.text(tamper_call), {"id": announced.call.id})
+    problems = verify().problems
+    assert len(problems) == 1
+    assert "is not the one its announcement sealed" in str(problems[0])
