@@ -36,9 +36,9 @@ def _types() -> tuple[str, str, str]:
     )
 
 
-def _members(call_id: int, nomination_id: int | None = None):
-    """The condition on history rows of the call's objects (of one nomination's only, with
-    its reviews, when ``nomination_id`` is given)."""
+def call_members(call_id: int):
+    """The condition on history rows of the call's objects: the call, its nominations and
+    their reviews (a call's record, and its history export)."""
     call_type, nomination_type, assignment_type = _types()
     nominations = sa.select(Nomination.id).where(Nomination.call_id == call_id)
     assignments = (
@@ -62,7 +62,7 @@ def _members(call_id: int, nomination_id: int | None = None):
 def call_leaves(call_id: int, before: int | None = None) -> list[tuple[str, int, str, str]]:
     """(object type, object id, its chain's last hash, the leaf) for each of the call's
     objects, sorted; ``before``: as the record stood before that history row (the seal)."""
-    last = sa.select(sa.func.max(WorkflowEvent.id)).where(_members(call_id))
+    last = sa.select(sa.func.max(WorkflowEvent.id)).where(call_members(call_id))
     if before is not None:
         last = last.where(WorkflowEvent.id < before)
     last = last.group_by(WorkflowEvent.object_type, WorkflowEvent.object_id)
@@ -159,7 +159,7 @@ def _rows(call_id: int | None) -> Iterator[dict[str, Any]]:
         WorkflowEvent.object_type, WorkflowEvent.object_id, WorkflowEvent.id
     )
     if call_id is not None:
-        stmt = stmt.where(_members(call_id))
+        stmt = stmt.where(call_members(call_id))
     result = db.session.execute(stmt.execution_options(yield_per=2000))
     for row in result.mappings():
         yield dict(row)

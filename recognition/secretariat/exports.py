@@ -40,6 +40,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import City, Membership, User
+from ..audit.records import call_members
 from ..extensions import db
 from ..i18n import current_language
 from ..localized import pick
@@ -279,8 +280,6 @@ def history_rows(conn: sa.Connection, subject: Subject) -> Iterator[Batch]:
     """The header, then every history event of the call, its nominations and their
     reviews, oldest first."""
     yield [COLUMNS["history"]]
-    nomination_ids = sa.select(Nomination.id).where(Nomination.call_id == subject.call_id)
-    assignment_ids = sa.select(Assignment.id).where(Assignment.nomination_id.in_(nomination_ids))
     event = WorkflowEvent
     stmt = (
         sa.select(
@@ -298,13 +297,7 @@ def history_rows(conn: sa.Connection, subject: Subject) -> Iterator[Batch]:
             event.hash,
         )
         .outerjoin(User, User.id == event.actor_id)
-        .where(
-            sa.or_(
-                sa.and_(event.object_type == "call", event.object_id == subject.call_id),
-                sa.and_(event.object_type == "nomination", event.object_id.in_(nomination_ids)),
-                sa.and_(event.object_type == "assignment", event.object_id.in_(assignment_ids)),
-            )
-        )
+        .where(call_members(subject.call_id))
         .order_by(event.id)
     )
     for batch in _batches(conn, stmt):
