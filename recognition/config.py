@@ -147,6 +147,10 @@ def load(root: Path, instance_path: str) -> dict:
         # at most (a page is rendered again at once after any write, see pagecache.py).
         "RECOGNITION_PAGE_CACHE_SIZE": _env_int("RECOGNITION_PAGE_CACHE_SIZE", 512),
         "RECOGNITION_PAGE_CACHE_SECONDS": _env_int("RECOGNITION_PAGE_CACHE_SECONDS", 60),
+        # A round with more counted scores than this has its fairness figures and robustness
+        # verdict computed in the background and kept for every app server (review/analyses.py);
+        # a smaller one is weighed on the page that shows it.
+        "RECOGNITION_ANALYSIS_INLINE_SCORES": _env_int("RECOGNITION_ANALYSIS_INLINE_SCORES", 20000),
         # Number of reverse proxies in front of the app (trust their X-Forwarded-* headers).
         "RECOGNITION_PROXIES": _env_int("RECOGNITION_PROXIES", 0),
         # Strict-Transport-Security max-age in seconds, sent when the site is served over

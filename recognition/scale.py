@@ -38,6 +38,7 @@ from .nominees.operations import ANNOUNCED
 from .programmes.definition import STRENGTH_RULE, Programme
 from .programmes.models import Call
 from .public.certificates import new_code
+from .review.analyses import refresh_all
 from .review.kept import build_call, build_loads
 from .review.models import Assignment, Score
 from .timeutil import utcnow
@@ -719,6 +720,9 @@ def load_campaign(
             build_call(loaded)
             build_loads(loaded.id)
     db.session.commit()
+    for loaded in (call, last_call):
+        if loaded is not None:  # what the pages weighing every score read, computed once
+            refresh_all(loaded)
     if db.session.get_bind().dialect.name == "postgresql":
         # What autovacuum would do to the tables just filled, at once: the planner's
         # statistics, and the visibility map, without which a count over an index (a

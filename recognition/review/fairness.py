@@ -35,10 +35,11 @@ Noise:
   by chance alone, a call flags somebody less than once in twenty).
 
 Everything comes from one query over the round's scores with the nominations' languages and
-the reviewers' languages; the result is kept per process until the round's kept generation
-moves (every review counted or uncounted moves it), so a dashboard view costs no statement
-while nothing changed. A reviewer who changes the languages they read shows in the figures
-with the next review counted or reopened.
+the reviewers' languages; the result is kept (``analyses``: per process for a small round,
+in the database for every app server for a large one, computed in the background) until the
+round's kept generation moves (every review counted or uncounted moves it), so a dashboard
+view costs no statement while nothing changed. A reviewer who changes the languages they
+read shows in the figures with the next review counted or reopened.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ from ..accounts.models import User
 from ..config import LANGUAGES
 from ..extensions import db
 from ..nominations.models import Nomination
-from ..programmes.definition import Programme, Rubric
+from ..programmes.definition import Programme, Round, Rubric
+from . import analyses
 from .aggregation import ScoreRow, _scores_stmt, normaliser
 from .kept import ensure_kept
 from .models import Assignment, KeptRound
@@ -435,27 +437,29 @@ def round_rows(call_id: int, round_id: str):
     return rows, written_in, reads, names
 
 
-#: (database, call id, call created at, round) -> (kept generation, figures); a few at most.
-_CACHE: dict[tuple, tuple[int, Fairness]] = {}
-_CACHE_SIZE = 8
+def _compute(call, round_: Round, _given=None) -> Fairness:
+    rows, written_in, reads, names = round_rows(call.id, round_.id)
+    return fairness(rows, written_in, reads, call.programme, round_.rubric, names)
 
 
-def call_fairness(call, round_id: str | None = None) -> Fairness:
-    """The fairness figures of a call's round (the first by default), kept per process until
-    the round's kept generation moves: no statement while it has not, one when it has."""
+def _generation(call, round_: Round) -> str:
+    kept = db.session.get(KeptRound, (call.id, round_.id), populate_existing=True)
+    return str(kept.generation if kept is not None else -1)
+
+
+FAIRNESS = analyses.kind(
+    "fairness", Fairness, _compute, lambda call, round_: (_generation(call, round_), None)
+)
+
+
+def call_fairness(call, round_id: str | None = None) -> analyses.Kept[Fairness]:
+    """The fairness figures of a call's round (the first by default): weighed on the page
+    for a small round, else as last computed for every app server (``analyses``). No
+    statement while the round's kept generation has not moved."""
     round_ = call.programme.round(round_id)
     ensure_kept(call, round_.id, commit=True)
     generation = db.session.get(KeptRound, (call.id, round_.id)).generation
-    key = (str(db.engine.url), call.id, call.created_at, round_.id)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    rows, written_in, reads, names = round_rows(call.id, round_.id)
-    figures = fairness(rows, written_in, reads, call.programme, round_.rubric, names)
-    if len(_CACHE) >= _CACHE_SIZE and key not in _CACHE:
-        _CACHE.pop(next(iter(_CACHE)), None)
-    _CACHE[key] = (generation, figures)
-    return figures
+    return analyses.kept(FAIRNESS, call, round_, str(generation), None)
 
 
 def signed(value: float, places: int = 2) -> str:

@@ -222,3 +222,25 @@ class ReviewerLoad(db.Model):
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     live: Mapped[int] = mapped_column(default=0)
     counted: Mapped[int] = mapped_column(default=0)
+
+
+class KeptAnalysis(db.Model):
+    """An analysis of a call's round (``kind``: the fairness figures, the robustness verdict)
+    kept for every app server: ``payload`` (JSON) was computed from what ``stamp`` names (the
+    round's kept generation, and what else it depends on). ``lease_until``: a process is
+    computing it anew until then (``review.analyses``)."""
+
+    __tablename__ = "kept_analyses"
+    # No public page shows these rows: writing them keeps the kept public pages (pagecache).
+    __table_args__ = {"info": {"public": False}}
+
+    call_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    #: What the payload was computed from; "" while it never was.
+    stamp: Mapped[str] = mapped_column(sa.String(128), default="")
+    payload: Mapped[str | None] = mapped_column(sa.Text)
+    computed_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]

@@ -168,6 +168,7 @@ def dashboard(call_id: int):
     progress = review_progress_page(call.id)
     reviewer_rows = reviewer_progress_page(call.id)
     disagreement_count, disagreement_rows = disagreements(call)
+    fairness_kept = call_fairness(call)
     return render_template(
         "secretariat/dashboard.html",
         call=call,
@@ -179,7 +180,8 @@ def dashboard(call_id: int):
         disagreements=disagreement_rows,
         disagreement_count=disagreement_count,
         rounds=_rounds_overview(call, counts),
-        fairness=call_fairness(call),
+        fairness=fairness_kept.value,
+        fairness_kept=fairness_kept,
         fairness_round=call.programme.rounds[0],
         signed=signed,
     )

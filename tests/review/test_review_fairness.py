@@ -248,7 +248,7 @@ def _submit(db, assignments):
 def test_figures_from_the_database(db, reviewed):
     call, assignments = reviewed
     _submit(db, assignments)
-    figures = call_fairness(call)
+    figures = call_fairness(call).value
     groups = {g.language: g for g in figures.by_nomination_language}
     assert groups["en"].normalised_mean == pytest.approx(3 + S * (math.sqrt(2) + 2) / 6)
     assert groups["ar"].raw_mean == pytest.approx(5 / 3)
@@ -272,12 +272,12 @@ def test_figures_are_kept_until_a_review_counts(db, reviewed):
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
-    assert first.nominations == 4
-    assert groups_read(first) == {"en": 2, "ar": 0, "fr": 1}
+    assert first.value.nominations == 4
+    assert groups_read(first.value) == {"en": 2, "ar": 0, "fr": 1}
     _submit(db, assignments[-1:])
     second = call_fairness(call)
     assert second is not first
-    assert sum(g.reviews for g in second.by_reviewer_language) == 12
+    assert sum(g.reviews for g in second.value.by_reviewer_language) == 12
 
 
 def groups_read(figures) -> dict[str, int]:

@@ -274,12 +274,16 @@ def left_out(part: Shown) -> dict[str, str]:
     return found
 
 
-def context(call, round_: Round) -> dict[str, Any]:
-    """The verdict and its rows, as both pages show them."""
-    verdict, facts = verdict_for(call, round_)
+def context(call, round_: Round, *, fresh: bool = False) -> dict[str, Any]:
+    """The verdict and its rows, as both pages show them (``fresh``: weighed now unless the
+    kept one is current)."""
+    kept, facts = verdict_for(call, round_, fresh=fresh)
+    verdict = kept.value
     named = can(current_user, "manage", call)
+    if not kept.ready:
+        return {"verdict": None, "summary": being_computed(), "kept": kept}
     if verdict is None or not verdict.assessed:
-        return {"verdict": None, "summary": summary(verdict)}
+        return {"verdict": None, "summary": summary(verdict), "kept": kept}
     part = shown(verdict)
     return {
         "verdict": verdict,
@@ -291,7 +295,16 @@ def context(call, round_: Round) -> dict[str, Any]:
         "shares": share_lines(verdict, part, facts),
         "left_out": left_out(part),
         "named": named,
+        "kept": kept,
     }
+
+
+def being_computed() -> str:
+    """Said while a large round's verdict was never computed yet."""
+    return _(
+        "The scores of this round are many: the verdict is being computed in the background. "
+        "Reload this page in a minute."
+    )
 
 
 # -- on the pages --------------------------------------------------------------------------------
@@ -319,7 +332,7 @@ def before_announcing(call) -> list[Consequence]:
                 _("Robustness: no review is submitted in this call; there is nothing to weigh.")
             )
         ]
-    shown_here = context(call, round_)
+    shown_here = context(call, round_, fresh=True)
     verdict = shown_here["verdict"]
     found = [
         Consequence(

@@ -1,14 +1,17 @@
 """Reading a call's round for the robustness of its outcome, and keeping the verdict.
 
 The verdict is computed from the round's submitted scores (the query ``aggregate_call``
-reads) and kept per process, as ``aggregate_call`` keeps its results, while nothing it
-depends on moves: the round's kept generation (every review counted or uncounted moves it
-on; read with the call, no query of its own), the quotas, and the call's decisions. A page
-that shows it again runs one statement: the decisions and the names it shows.
+reads) and kept (``analyses``: per process for a small round, for every app server and
+computed in the background for a large one) while nothing it depends on moves: the round's
+kept generation (every review counted or uncounted moves it on; read with the call, no query
+of its own), the quotas, and the call's decisions. A page that shows it again runs one
+statement: the decisions and the names it shows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -22,15 +25,14 @@ from ...nominations.models import Nomination
 from ...nominees.models import Nominee
 from ...programmes.definition import Round, Rubric
 from ...workflow.registry import definition_for, tagged
+from .. import analyses
 from ..aggregation import submitted_scores
+from ..kept import ensure_kept
 from ..models import Assignment, KeptRound
 from . import QUALIFIES, RANKED, Hinge, Outcome, Share, Single, Verdict, assess
 
 #: Rows shown per table: the most fragile first.
 LIMIT = 20
-#: (database, call, round) -> (what the verdict depends on, verdict); a few at most.
-_KEPT: dict[tuple[str, int, str], tuple[tuple, Verdict | None]] = {}
-_KEPT_SIZE = 8
 
 
 def outcome_kind(rubric: Rubric) -> str:
@@ -179,35 +181,57 @@ def outcome_of(call, round_: Round, facts: Facts) -> Outcome:
     )
 
 
-def verdict_for(call, round_: Round) -> tuple[Verdict | None, Facts]:
-    """The round's verdict (None: no scores), and the facts to show it with."""
-    key = (str(db.engine.url), call.id, round_.id)
+def stamp_of(generation: int, outcome: Outcome) -> str:
+    """What a verdict is computed from: the round's kept generation and the outcome at stake
+    (the places and the decisions), as a short digest."""
+    at_stake = [outcome.kind, outcome.places]
+    at_stake += [sorted(outcome.recognised), sorted(outcome.refused), sorted(outcome.excluded)]
+    digest = hashlib.sha256(json.dumps(at_stake).encode()).hexdigest()[:32]
+    return f"{generation}:{digest}"
+
+
+def _generation(call, round_: Round) -> int:
     kept = db.session.get(KeptRound, (call.id, round_.id))  # read with the call, if kept
-    cached = _KEPT.get(key)
-    before = shown(cached[1]) if cached and cached[1] else None
-    facts = read_facts(
-        call, before.nominations if before else set(), before.reviewers if before else set()
-    )
-    outcome = outcome_of(call, round_, facts)
-    # A round never kept (no generation to tell a change by) is weighed at every view.
-    stamp = (call.created_at, kept.generation, outcome) if kept is not None else None
-    if cached is not None and stamp is not None and cached[0] == stamp:
-        return cached[1], facts
+    if kept is None:
+        ensure_kept(call, round_.id, commit=True)
+        kept = db.session.get(KeptRound, (call.id, round_.id))
+    return kept.generation
+
+
+def _compute(call, round_: Round, outcome: Outcome) -> Verdict | None:
     rows = submitted_scores(call.id, round_id=round_.id)
-    verdict = assess(rows, round_.rubric, outcome) if rows else None
-    if stamp is not None:
-        if key not in _KEPT and len(_KEPT) >= _KEPT_SIZE:
-            _KEPT.pop(next(iter(_KEPT)))
-        _KEPT[key] = (stamp, verdict)
-    if verdict is not None:
-        now = shown(verdict)
+    return assess(rows, round_.rubric, outcome) if rows else None
+
+
+def _read(call, round_: Round) -> tuple[str, Outcome]:
+    generation = db.session.get(KeptRound, (call.id, round_.id), populate_existing=True).generation
+    outcome = outcome_of(call, round_, read_facts(call))
+    return stamp_of(generation, outcome), outcome
+
+
+ROBUSTNESS = analyses.kind("robustness", Verdict | None, _compute, _read)
+
+
+def verdict_for(
+    call, round_: Round, *, fresh: bool = False
+) -> tuple[analyses.Kept[Verdict], Facts]:
+    """The round's verdict (its value None: no scores, or not computed yet), and the facts
+    to show it with. ``fresh``: weighed now unless the kept one is current."""
+    before = analyses.held(ROBUSTNESS, call, round_)
+    part = shown(before.value) if before is not None and before.value is not None else None
+    facts = read_facts(call, part.nominations if part else set(), part.reviewers if part else set())
+    outcome = outcome_of(call, round_, facts)
+    stamp = stamp_of(_generation(call, round_), outcome)
+    found = analyses.kept(ROBUSTNESS, call, round_, stamp, outcome, fresh=fresh)
+    if found.value is not None:
+        now = shown(found.value)
         nominations = now.nominations - facts.names.keys()
         reviewers = now.reviewers - facts.people.keys()
         if nominations or reviewers:
             more = read_facts(call, nominations, reviewers, decisions=False)
             facts.names.update(more.names)
             facts.people.update(more.people)
-    return verdict, facts
+    return found, facts
 
 
 def decisive_round(call) -> Round | None:
