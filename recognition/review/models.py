@@ -184,6 +184,10 @@ class NominationScores(db.Model):
     __table_args__ = (
         sa.Index("ix_nomination_scores_rank", "call_id", "round", "weighted_total"),
         sa.Index("ix_nomination_scores_normalised", "call_id", "round", "normalised_total"),
+        # The dashboard's disagreements: counted, and the first listed, from the index alone.
+        sa.Index(
+            "ix_nomination_scores_disagreement", "call_id", "round", "disagreement", "nomination_id"
+        ),
         {"info": {"public": False}},  # no public page shows these rows (pagecache)
     )
 

@@ -101,22 +101,26 @@ def disagreements(call, round_id: str | None = None, limit: int = 20) -> tuple[i
     first ``limit`` as (id, nominee's name for the reader), in one indexed query."""
     round_ = call.programme.round(round_id)
     ensure_kept(call, round_.id, commit=True)
+    flagged = (
+        NominationScores.call_id == call.id,
+        NominationScores.round == round_.id,
+        NominationScores.disagreement.is_(True),
+    )
+    # Counted apart from the rows (evaluated once, from the index): only the rows listed
+    # are joined to their nominees.
+    total = sa.select(sa.func.count()).select_from(NominationScores).where(*flagged)
     rows = db.session.execute(
         sa.select(
             NominationScores.nomination_id,
             City.name,
             Nominee.names,
             Nominee.source_language,
-            sa.func.count().over(),
+            total.scalar_subquery(),
         )
         .join(Nomination, Nomination.id == NominationScores.nomination_id)
         .join(Nominee, Nominee.id == Nomination.nominee_id)
         .outerjoin(City, City.id == Nominee.city_id)
-        .where(
-            NominationScores.call_id == call.id,
-            NominationScores.round == round_.id,
-            NominationScores.disagreement.is_(True),
-        )
+        .where(*flagged)
         .order_by(NominationScores.nomination_id)
         .limit(limit)
     ).all()

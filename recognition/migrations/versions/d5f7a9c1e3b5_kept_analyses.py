@@ -2,6 +2,8 @@
 
 kept_analyses: a call's round's fairness figures and robustness verdict, computed in the
 background at campaign scale and read by every app server (review/analyses.py).
+ix_nomination_scores_disagreement: the dashboard's disagreements counted and listed from the
+index.
 
 Revision ID: d5f7a9c1e3b5
 Revises: c3e5a7b9d1f4
@@ -36,7 +38,14 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("call_id", "round", "kind", name=op.f("pk_kept_analyses")),
     )
+    op.create_index(
+        "ix_nomination_scores_disagreement",
+        "nomination_scores",
+        ["call_id", "round", "disagreement", "nomination_id"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index("ix_nomination_scores_disagreement", table_name="nomination_scores")
     op.drop_table("kept_analyses")

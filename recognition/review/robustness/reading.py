@@ -91,9 +91,7 @@ def read_facts(
     """In one statement: the call's decided and excluded nominations (``decisions``), and
     the names of the given nominations and reviewers."""
     recognition, refusal, excluded = _decision_states()
-    wanted = Nomination.id.in_(sorted(nominations))
-    if decisions:
-        wanted = sa.or_(Nomination.state.in_([*recognition, *refusal, *excluded]), wanted)
+    # The names only of the nominations asked for: a large call's decisions are thousands.
     named = (
         sa.select(
             sa.literal_column("'n'").label("kind"),
@@ -105,26 +103,39 @@ def read_facts(
         )
         .join(Nominee, Nominee.id == Nomination.nominee_id)
         .outerjoin(City, City.id == Nominee.city_id)
-        .where(Nomination.call_id == call.id, wanted)
+        .where(Nomination.call_id == call.id, Nomination.id.in_(sorted(nominations)))
     )
     people = sa.select(
         sa.literal_column("'u'"), User.id, sa.null(), User.name, sa.null(), sa.null()
     ).where(User.id.in_(sorted(reviewers)))
+    parts = [named, people]
+    if decisions:
+        parts.append(
+            sa.select(
+                sa.literal_column("'d'"), Nomination.id, Nomination.state, sa.null(), sa.null(),
+                sa.null(),
+            ).where(
+                Nomination.call_id == call.id,
+                Nomination.state.in_([*recognition, *refusal, *excluded]),
+            )
+        )  # fmt: skip
     found = Facts(frozenset(), frozenset(), frozenset(), {}, {})
     recognised, refused, out = set(), set(), set()
     language = current_language()
-    for kind, row_id, state, name, texts, source in db.session.execute(sa.union_all(named, people)):
+    for kind, row_id, state, name, texts, source in db.session.execute(sa.union_all(*parts)):
         if kind == "u":
             found.people[row_id] = name
             continue
+        if kind == "n":
+            found.names[row_id] = name or str(pick(texts, source or "en", language))
+            if not decisions:
+                continue
         if state in recognition:
             recognised.add(row_id)
         elif state in refusal:
             refused.add(row_id)
         elif state in excluded:
             out.add(row_id)
-        if row_id in nominations:
-            found.names[row_id] = name or str(pick(texts, source or "en", language))
     found.recognised, found.refused = frozenset(recognised), frozenset(refused)
     found.excluded = frozenset(out)
     return found
