@@ -21,6 +21,7 @@ from ..timeutil import utcnow
 from ..web import MAX_ID, Page, page_number, paginate
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for, tagged
+from ..workflow.worklists import kept_read
 
 
 def parse_id(value: str | None) -> int | None:
@@ -245,33 +246,43 @@ def ranking_page(
         page = paginate(stmt.order_by(*_order(sort)), scalars=False)
     else:
         column = _sort_column(sort)
-        page = _best_first(stmt.add_columns(column.label("sort_value")), column)
+        # The counts stand while nothing is written: kept with the filters they count.
+        key = ("ranking", call.id, round_.id, sort, state, country, disagreement)
+        page = _best_first(stmt.add_columns(column.label("sort_value")), column, key)
     results = results_for(call, round_.id, [row[0] for row in page.items])
     language = current_language()
     page.items = [
         RankingRow(i, city or str(pick(names, source, language)), c or "", s, results.get(i))
         for i, city, names, source, c, s in page.items
     ]
-    countries = db.session.scalars(
-        sa.select(country_of)
-        .select_from(Nomination)
-        .join(Nominee, Nominee.id == Nomination.nominee_id)
+    countries = sa.select(country_of).select_from(Nomination)
+    countries = (
+        countries.join(Nominee, Nominee.id == Nomination.nominee_id)
         .outerjoin(City, City.id == Nominee.city_id)
         .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
         .distinct()
     )
-    return Ranking(page, sorted(c for c in countries if c))
+    found = kept_read(
+        ("ranking countries", call.id),
+        lambda: sorted(c for c in db.session.scalars(countries) if c),
+    )
+    return Ranking(page, found)
 
 
-def _best_first(stmt, column) -> Page:
+def _best_first(stmt, column, key: tuple) -> Page:
     """A page of ``stmt`` by ``column``, highest first (then by id), those without a value
     last (by id). The rows with a value are read along the kept aggregates' index and stop
-    at the page, those without only when the page reaches them: one query counts both, two
-    read the page."""
+    at the page, those without only when the page reaches them: one query counts both
+    (kept under ``key`` while nothing is written), two read the page."""
     counted = stmt.subquery()
-    total, scored = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(counted.c.sort_value))
-    ).one()
+    total, scored = kept_read(
+        key,
+        lambda: tuple(
+            db.session.execute(
+                sa.select(sa.func.count(), sa.func.count(counted.c.sort_value))
+            ).one()
+        ),
+    )
     per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
     number = page_number(total, per_page, "page")
     offset = (number - 1) * per_page

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -20,6 +20,8 @@ from ..extensions import db
 from .definition import WorkflowDefinition, Worklist
 from .registry import bound_models, model_for, registry
 from .security import global_roles, roles_clause
+
+T = TypeVar("T")
 
 #: filter name -> function(select, model, user) -> select
 _filters: dict[str, Callable[[Any, type, Any], Any]] = {}
@@ -52,19 +54,20 @@ def query(definition: WorkflowDefinition, worklist: Worklist, user: Any) -> Any:
     return stmt
 
 
-class _KeptCounts:
-    """Each user's worklists and counts, kept by a worker while nothing was written: the
-    app gives the site's write generation (``keep_counts``), which every commit that wrote
-    moves on, and a time bound for what moves with the clock alone."""
+class _KeptReads:
+    """Reads kept by a worker while nothing was written (each user's worklists and counts;
+    other pages' reads through ``kept_read``): the app gives the site's write generation
+    (``keep_counts``), which every commit that wrote moves on, and a time bound for what
+    moves with the clock alone."""
 
     def __init__(self) -> None:
         self.generation: Callable[[], int] | None = None
         self.seconds = 0.0
         self.size = 1024
-        self._kept: OrderedDict[tuple, tuple[int, float, list[Entry]]] = OrderedDict()
+        self._kept: OrderedDict[tuple, tuple[int, float, Any]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: tuple, generation: int) -> list[Entry] | None:
+    def get(self, key: tuple, generation: int) -> Any:
         with self._lock:
             kept = self._kept.get(key)
             if kept is None:
@@ -75,7 +78,7 @@ class _KeptCounts:
             self._kept.move_to_end(key)
             return kept[2]
 
-    def put(self, key: tuple, generation: int, entries: list[Entry]) -> None:
+    def put(self, key: tuple, generation: int, entries: Any) -> None:
         with self._lock:
             self._kept[key] = (generation, time.monotonic(), entries)
             while len(self._kept) > self.size:
@@ -86,19 +89,47 @@ class _KeptCounts:
             self._kept.clear()
 
 
-_counts = _KeptCounts()
+_counts = _KeptReads()
+_reads = _KeptReads()
 
 
 def keep_counts(generation: Callable[[], int] | None, seconds: float) -> None:
-    """Keep each user's worklist counts while ``generation()`` stays the same, for at most
-    ``seconds`` (None or 0: count at every request)."""
-    _counts.generation, _counts.seconds = generation, seconds
-    _counts.clear()
+    """Keep each user's worklist counts (and ``kept_read``'s reads) while ``generation()``
+    stays the same, for at most ``seconds`` (None or 0: count at every request)."""
+    for store in (_counts, _reads):
+        store.generation, store.seconds = generation, seconds
+        store.clear()
 
 
 def forget_counts() -> None:
-    """Forget every kept count (after the database was emptied or replaced underneath)."""
+    """Forget every kept count and read (after the database was emptied or replaced)."""
     _counts.clear()
+    _reads.clear()
+
+
+def _keeping(store: _KeptReads) -> bool:
+    """Whether reads may be kept now: the app keeps them, and this transaction wrote
+    nothing it has not committed (which moves no generation)."""
+    session = db.session
+    return (
+        store.generation is not None
+        and store.seconds > 0
+        and not (session.new or session.dirty or session.deleted or session.info.get("wrote"))
+    )
+
+
+def kept_read(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept by this worker under ``key`` (with the database's) on the same
+    terms as the worklist counts: until anything is written, for a bounded time."""
+    if not _keeping(_reads):
+        return compute()
+    key = (str(db.engine.url), *key)
+    generation = _reads.generation()
+    found = _reads.get(key, generation)
+    if found is None:
+        found = compute()
+        _reads.put(key, generation, found)
+    return found
 
 
 def worklists_for(user: Any) -> list[Entry]:
@@ -107,14 +138,7 @@ def worklists_for(user: Any) -> list[Entry]:
     for the user while nothing was written (one cheap query says so)."""
     if user is None or not user.is_authenticated:
         return []
-    session = db.session
-    # What this transaction wrote and has not committed moves no generation: count it.
-    keep = (
-        _counts.generation is not None
-        and _counts.seconds > 0
-        and not (session.new or session.dirty or session.deleted or session.info.get("wrote"))
-    )
-    if not keep:
+    if not _keeping(_counts):
         return _count(user)
     key = (str(db.engine.url), user.get_id(), frozenset(user.global_roles))
     generation = _counts.generation()

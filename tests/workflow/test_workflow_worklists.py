@@ -7,10 +7,12 @@ import contextlib
 
 import factories
 import pytest
+import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
 
 from recognition.extensions import db
+from recognition.nominations.models import Nomination
 from recognition.workflow import worklists
 from recognition.workflow.worklists import query, worklists_for
 
@@ -187,3 +189,24 @@ def test_kept_counts_last_no_longer_than_the_page_cache_allows(app, monkeypatch)
     assert _counts(officer)[("nomination", "awaiting_screening")] == 1  # kept
     monkeypatch.setattr(worklists._counts, "seconds", 0.000001)
     assert _counts(officer).get(("nomination", "awaiting_screening"), 0) == 0
+
+
+def test_a_kept_read_stands_until_a_commit_writes_anything(app):
+    """``kept_read`` keeps what a page reads (a ranking's counts, a call's countries) on the
+    same terms as the worklist counts."""
+    reads = []
+
+    def read():
+        reads.append(1)
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Nomination))
+
+    assert worklists.kept_read(("nominations",), read) == 0
+    assert worklists.kept_read(("nominations",), read) == 0
+    assert len(reads) == 1
+    factories.make_nomination(call=factories.make_call(), state="submitted")
+    db.session.flush()  # written, not committed: read again, not kept
+    assert worklists.kept_read(("nominations",), read) == 1
+    db.session.commit()
+    assert worklists.kept_read(("nominations",), read) == 1
+    assert worklists.kept_read(("nominations",), read) == 1
+    assert len(reads) == 3
