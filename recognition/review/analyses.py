@@ -22,6 +22,7 @@ background thread does.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -94,28 +95,39 @@ def encode(value: Any) -> str:
 def decode(type_: Any, data: Any) -> Any:
     """``data`` (read from JSON) as ``type_``: dataclasses, tuples, lists, frozensets and
     optional values of them, field by field from their annotations."""
-    if data is None:
-        return None
+    return _decoder(type_)(data)
+
+
+@functools.cache
+def _decoder(type_: Any) -> Callable[[Any], Any]:
+    """The function that reads ``type_`` back, built once per type (reading annotations
+    costs far more than the values: a large verdict has thousands of rows)."""
     origin = get_origin(type_)
     if origin in (Union, types.UnionType):
         (inner,) = [a for a in get_args(type_) if a is not type(None)]
-        return decode(inner, data)
+        return _optional(_decoder(inner))
     if is_dataclass(type_):
         hints = get_type_hints(type_)
-        return type_(
-            **{f.name: decode(hints[f.name], data[f.name]) for f in fields(type_) if f.init}
-        )
+        parts = [(f.name, _decoder(hints[f.name])) for f in fields(type_) if f.init]
+        return _optional(lambda data: type_(**{name: part(data[name]) for name, part in parts}))
     if origin is tuple:
         args = get_args(type_)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], x) for x in data)
-        return tuple(decode(a, x) for a, x in zip(args, data, strict=True))
+            each = _decoder(args[0])
+            return _optional(lambda data: tuple(each(x) for x in data))
+        parts_ = [_decoder(a) for a in args]
+        return _optional(lambda data: tuple(part(x) for part, x in zip(parts_, data, strict=True)))
     if origin in (list, frozenset, set):
         (inner,) = get_args(type_)
-        return origin(decode(inner, x) for x in data)
+        each_ = _decoder(inner)
+        return _optional(lambda data: origin(each_(x) for x in data))
     if type_ is float:
-        return float(data)
-    return data
+        return _optional(float)
+    return lambda data: data
+
+
+def _optional(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: None if data is None else read(data)
 
 
 # -- reading -------------------------------------------------------------------------------------
