@@ -48,9 +48,10 @@ def counts_by_state(call_id: int) -> dict[str, int]:
 
 
 def review_progress_page(call_id: int) -> Page:
-    """One page of the nominations in review, by city, with (submitted, expected) review
-    counts: one statement whatever the size of the call (the counts are correlated
-    subqueries, evaluated for the page's rows only)."""
+    """One page of the nominations in review, by the nominee's name (a city's, or another
+    nominee's in the reader's language), with (submitted, expected) review counts: one
+    statement whatever the size of the call (the counts are correlated subqueries,
+    evaluated for the page's rows only)."""
 
     def reviews(tag: str) -> Any:
         return (
@@ -60,19 +61,28 @@ def review_progress_page(call_id: int) -> Page:
             .scalar_subquery()
         )
 
-    return paginate(
+    page = paginate(
         sa.select(
             Nomination.id,
             City.name,
+            Nominee.names,
+            Nominee.source_language,
             Nomination.state,
             reviews("counted").label("submitted"),
             reviews("live").label("expected"),
         )
-        .join(City, City.id == Nomination.city_id)
+        .join(Nominee, Nominee.id == Nomination.nominee_id)
+        .outerjoin(City, City.id == Nominee.city_id)
         .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
-        .order_by(City.name, Nomination.id),
+        .order_by(sa.func.lower(sa.func.coalesce(City.name, Nominee.key)), Nomination.id),
         scalars=False,
     )
+    language = current_language()
+    page.items = [
+        (i, city or str(pick(names, source, language)), state, submitted, expected)
+        for i, city, names, source, state, submitted, expected in page.items
+    ]
+    return page
 
 
 def reviewer_progress_page(call_id: int) -> Page:

@@ -73,6 +73,27 @@ def test_review_progress_per_nomination(db, as_officer, world):
     assert re.search(r'<progress[^>]*aria-label="Lyon: 1 of 3 reviews"[^>]*value="1" max="3"', html)
 
 
+def test_review_progress_lists_nominees_that_are_not_cities(db, as_officer, world):
+    """An organisation nominated (the Sasakawa Award's) is in review like a city, by its
+    name, in order of names with the cities."""
+    from recognition.nominees.models import Nominee
+
+    agency = Nominee(kind="organisation", names={"en": "Almaty Emergency Agency"})
+    agency.source_language, agency.country = "en", "KZ"
+    agency.organisation_type = "government_agency"
+    agency.refresh_key()
+    db.session.add(agency)
+    db.session.flush()
+    nomination = factories.make_nomination(call=world.call, state="under_review", nominee=agency)
+    submit_review(nomination, 3)
+    db.session.commit()
+    html = dashboard(as_officer, world.call)
+    assert re.search(r'<progress[^>]*aria-label="Almaty Emergency Agency: 1 of 1 reviews"', html), (
+        "the organisation is missing from the review progress"
+    )
+    assert html.index("Almaty Emergency Agency: ") < html.index("Lyon: ")
+
+
 def test_review_progress_per_reviewer(db, as_officer, world):
     reviewer = factories.make_reviewer(name="Ana Reviewer")
     other = factories.make_nomination(call=world.call, state="under_review")
