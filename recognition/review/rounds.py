@@ -29,6 +29,7 @@ from ..workflow.guards import guard
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_check, definition_for, registry
 from ..workflow.security import remembered
+from ..workflow.worklists import kept_read
 from .models import Assignment, CallRound, Juror
 
 
@@ -125,8 +126,13 @@ def entered_each(call_id: int, rounds: list[Round]) -> dict[str, int]:
     """``entered`` for each of the rounds, in one statement."""
     if not rounds:
         return {}
-    counts = db.session.execute(sa.select(*(_entered(call_id, r) for r in rounds))).one()
-    return {r.id: n or 0 for r, n in zip(rounds, counts, strict=True)}
+
+    def read() -> dict[str, int]:
+        counts = db.session.execute(sa.select(*(_entered(call_id, r) for r in rounds))).one()
+        return {r.id: n or 0 for r, n in zip(rounds, counts, strict=True)}
+
+    # Counting the history of every nomination of the call: kept while nothing is written.
+    return dict(kept_read(("entered", call_id, tuple(r.id for r in rounds)), read))
 
 
 def _entered(call_id: int, round_: Round) -> Any:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 
 from ..accounts.models import City, User
 from ..extensions import db
@@ -61,28 +61,34 @@ def review_progress_page(call_id: int) -> Page:
             .scalar_subquery()
         )
 
-    page = paginate(
-        sa.select(
-            Nomination.id,
-            City.name,
-            Nominee.names,
-            Nominee.source_language,
-            Nomination.state,
-            reviews("counted").label("submitted"),
-            reviews("live").label("expected"),
-        )
-        .join(Nominee, Nominee.id == Nomination.nominee_id)
-        .outerjoin(City, City.id == Nominee.city_id)
-        .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
-        .order_by(sa.func.lower(sa.func.coalesce(City.name, Nominee.key)), Nomination.id),
-        scalars=False,
-    )
     language = current_language()
-    page.items = [
-        (i, city or str(pick(names, source, language)), state, submitted, expected)
-        for i, city, names, source, state, submitted, expected in page.items
-    ]
-    return page
+
+    def read() -> Page:
+        page = paginate(
+            sa.select(
+                Nomination.id,
+                City.name,
+                Nominee.names,
+                Nominee.source_language,
+                Nomination.state,
+                reviews("counted").label("submitted"),
+                reviews("live").label("expected"),
+            )
+            .join(Nominee, Nominee.id == Nomination.nominee_id)
+            .outerjoin(City, City.id == Nominee.city_id)
+            .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
+            .order_by(sa.func.lower(sa.func.coalesce(City.name, Nominee.key)), Nomination.id),
+            scalars=False,
+        )
+        page.items = [
+            (i, city or str(pick(names, source, language)), state, submitted, expected)
+            for i, city, names, source, state, submitted, expected in page.items
+        ]
+        return page
+
+    # Sorting every nomination in review by name is the dashboard's dearest read: kept
+    # while nothing is written, per page asked and language.
+    return kept_read(("review progress", call_id, request.args.get("page"), language), read)
 
 
 def reviewer_progress_page(call_id: int) -> Page:
@@ -120,6 +126,14 @@ def disagreements(call, round_id: str | None = None, limit: int = 20) -> tuple[i
     # Counted apart from the rows (evaluated once, from the index): only the rows listed
     # are joined to their nominees.
     total = sa.select(sa.func.count()).select_from(NominationScores).where(*flagged)
+    language = current_language()
+    return kept_read(
+        ("disagreements", call.id, round_.id, limit, language),
+        lambda: _disagreements(flagged, total, limit, language),
+    )
+
+
+def _disagreements(flagged, total, limit: int, language: str) -> tuple[int, list]:
     rows = db.session.execute(
         sa.select(
             NominationScores.nomination_id,
@@ -135,7 +149,7 @@ def disagreements(call, round_id: str | None = None, limit: int = 20) -> tuple[i
         .order_by(NominationScores.nomination_id)
         .limit(limit)
     ).all()
-    named = [(i, city or str(pick(names, source))) for i, city, names, source, _n in rows]
+    named = [(i, city or str(pick(names, source, language))) for i, city, names, source, _n in rows]
     return (rows[0][-1] if rows else 0), named
 
 

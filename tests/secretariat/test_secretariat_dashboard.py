@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import factories
 import pytest
+import sqlalchemy as sa
 from secretariat_support import flashes, submit_review
 
 from recognition.notifications.models import OutboxMessage
@@ -92,6 +93,31 @@ def test_review_progress_lists_nominees_that_are_not_cities(db, as_officer, worl
         "the organisation is missing from the review progress"
     )
     assert html.index("Almaty Emergency Agency: ") < html.index("Lyon: ")
+
+
+def test_review_progress_is_kept_until_a_review_is_written(db, as_officer, world):
+    """The dashboard keeps its dearest reads (the progress list, the disagreements, the
+    rounds' entries) while nothing is written: a second view reads none of them again, and
+    a review written since shows on the next view."""
+    factories.make_assignment(world.nomination, state="accepted")
+    db.session.commit()
+    dear = ("FROM nomination_scores", "count(DISTINCT workflow_events", "lower(coalesce(cities")
+
+    def read_again() -> list[str]:
+        statements: list[str] = []
+        record = lambda *args: statements.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert "Lyon: 0 of 1 reviews" in dashboard(as_officer, world.call)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        return [s for s in statements if any(d in s for d in dear)]
+
+    assert read_again()  # the progress, the disagreements, the rounds' entries
+    assert read_again() == []
+    submit_review(world.nomination, 3)
+    db.session.commit()
+    assert re.search(r'aria-label="Lyon: 1 of 2 reviews"', dashboard(as_officer, world.call))
 
 
 def test_review_progress_per_reviewer(db, as_officer, world):
