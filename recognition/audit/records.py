@@ -234,19 +234,38 @@ def _check_seal(call_id: int, kept: str | None) -> Problem | None:
     return None
 
 
-#: (database, call id) -> (the history's last id, the head): the audit page's heads.
+#: (database, call id) -> (the call's last history row, the head): the audit page's heads.
 _HEADS: dict[tuple[str, int], tuple[int, str]] = {}
+#: database -> the whole history's last row when the heads were last checked.
+_CHECKED: dict[str, int] = {}
 
 
 def current_heads(calls: list[Call]) -> dict[int, str]:
-    """The head of each call's record now, computed again only when the history has grown
-    since (one query says so)."""
+    """The head of each call's record now. While the history has not grown (one statement
+    says so) nothing more is read; when it has, one statement reads each call's last row,
+    and only the calls whose own record grew are computed again (an announced call's head
+    is not recomputed with every review of this cycle's)."""
+    database = str(db.engine.url)
     last = db.session.scalar(sa.select(sa.func.max(WorkflowEvent.id))) or 0
-    heads = {}
-    for call in calls:
-        key = (str(db.engine.url), call.id)
-        kept = _HEADS.get(key)
-        if kept is None or kept[0] != last:
-            kept = _HEADS[key] = (last, call_head(call.id))
-        heads[call.id] = kept[1]
-    return heads
+    kept = {call.id: _HEADS.get((database, call.id)) for call in calls}
+    if _CHECKED.get(database) != last or any(k is None for k in kept.values()):
+        own = (
+            db.session.execute(
+                sa.select(
+                    *(
+                        sa.select(sa.func.max(WorkflowEvent.id))
+                        .where(call_members(call.id))
+                        .scalar_subquery()
+                        for call in calls
+                    )
+                )
+            ).one()
+            if calls
+            else ()
+        )
+        for call, mine in zip(calls, own, strict=True):
+            found = kept[call.id]
+            if found is None or found[0] != (mine or 0):
+                kept[call.id] = _HEADS[(database, call.id)] = (mine or 0, call_head(call.id))
+        _CHECKED[database] = last
+    return {call_id: found[1] for call_id, found in kept.items()}

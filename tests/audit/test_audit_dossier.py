@@ -187,3 +187,28 @@ def test_the_audit_page_shows_each_calls_head(announced, login_as):
     html = login_as(announced.officer).get("/secretariat/audit").get_data(as_text=True)
     assert call_head(announced.call.id) in html
     assert announced.call.record_head in html
+
+
+def test_the_audit_page_computes_again_only_the_heads_of_calls_whose_record_grew(
+    db, announced, login_as, monkeypatch
+):
+    from recognition.audit import records
+    from recognition.workflow.engine import fire
+
+    other = factories.make_call(state="open", title="Award 2027")
+    db.session.commit()
+    client = login_as(announced.officer)
+    client.get("/secretariat/audit")
+    computed = []
+    head = records.call_head
+    monkeypatch.setattr(
+        records, "call_head", lambda call_id: computed.append(call_id) or head(call_id)
+    )
+    client.get("/secretariat/audit")
+    assert computed == []  # nothing grew
+    before = head(other.id)
+    fire(other, "close", announced.officer)
+    db.session.commit()
+    html = client.get("/secretariat/audit").get_data(as_text=True)
+    assert computed == [other.id]  # the announced call's record did not grow
+    assert head(other.id) != before and head(other.id) in html
