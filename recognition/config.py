@@ -151,6 +151,11 @@ def load(root: Path, instance_path: str) -> dict:
         # verdict computed in the background and kept for every app server (review/analyses.py);
         # a smaller one is weighed on the page that shows it.
         "RECOGNITION_ANALYSIS_INLINE_SCORES": _env_int("RECOGNITION_ANALYSIS_INLINE_SCORES", 20000),
+        # A call with more nominations than this has the head of its record (the audit page)
+        # computed in the background and kept for every app server.
+        "RECOGNITION_AUDIT_INLINE_NOMINATIONS": _env_int(
+            "RECOGNITION_AUDIT_INLINE_NOMINATIONS", 1000
+        ),
         # Number of reverse proxies in front of the app (trust their X-Forwarded-* headers).
         "RECOGNITION_PROXIES": _env_int("RECOGNITION_PROXIES", 0),
         # Strict-Transport-Security max-age in seconds, sent when the site is served over

@@ -1,14 +1,18 @@
-"""Analyses of a round that read every score of it — the fairness figures and the robustness
-verdict — kept for every app server, computed in the background when the call is large.
+"""Analyses that read a whole round or call — the fairness figures, the robustness verdict,
+the head of a call's record — kept for every app server, computed in the background when
+the call is large.
 
-Both read the round's whole set of scores: at campaign scale (10,000 nominations, a quarter
-of a million scores) that is more than a second of work, far more than a page may take. So:
+The first two read the round's whole set of scores: at campaign scale (10,000 nominations, a
+quarter of a million scores) that is more than a second of work, far more than a page may
+take; the head reads the last history row of each of the call's 30,000 objects (0.4 s). So:
 
-- a round of at most ``RECOGNITION_ANALYSIS_INLINE_SCORES`` scores is weighed on the page
-  that shows it (a few milliseconds to some tens), and the result is held by the process;
-- a larger round's analysis is read from ``kept_analyses``, where it was stored with the
+- a small round (at most ``RECOGNITION_ANALYSIS_INLINE_SCORES`` scores) or call (the head:
+  at most ``RECOGNITION_AUDIT_INLINE_NOMINATIONS`` nominations) is weighed on the page that
+  shows it (a few milliseconds to some tens), and the result is held by the process;
+- a larger one's analysis is read from ``kept_analyses``, where it was stored with the
   *stamp* of what it was computed from (the round's kept generation, which every review
-  counted or uncounted moves on, and what else it depends on: the decisions). When the stamp
+  counted or uncounted moves on, and what else it depends on: the decisions; for the head,
+  the call's last history row). When the stamp
   no longer matches, the page shows the stored figures *as of* when they were computed, says
   that newer ones are being computed, and leases the row so that one thread of one process
   computes them (``LEASE``: if that process stops, another view takes the lease once it has
@@ -53,21 +57,34 @@ LEASE = timedelta(minutes=5)
 @dataclass(frozen=True)
 class Kind(Generic[T]):
     """An analysis: its name, the type of its value (to read it back from JSON), how to
-    compute it, and how to read what it depends on (its stamp and what ``compute`` needs)
-    where no page has read it: in the background."""
+    compute it, how to read what it depends on (its stamp and what ``compute`` needs) where
+    no page has read it (in the background), and whether a call (its round, or the call as
+    a whole: ``per_round`` False, round None) is small enough to compute it on the page."""
 
     name: str
     type: Any
-    compute: Callable[[Call, Round, Any], T]
-    read: Callable[[Call, Round], tuple[str, Any]]
+    compute: Callable[[Call, Round | None, Any], T]
+    read: Callable[[Call, Round | None], tuple[str, Any]]
+    inline: Callable[[Call, Round | None], bool]
+    per_round: bool = True
 
 
 #: Analyses by name, for the background thread.
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, type_: Any, compute: Callable, read: Callable) -> Kind:
-    found = KINDS[name] = Kind(name, type_, compute, read)
+def kind(
+    name: str,
+    type_: Any,
+    compute: Callable,
+    read: Callable,
+    inline: Callable | None = None,
+    *,
+    per_round: bool = True,
+) -> Kind:
+    """Register an analysis; by default a round is small enough to weigh on the page with
+    at most ``RECOGNITION_ANALYSIS_INLINE_SCORES`` scores."""
+    found = KINDS[name] = Kind(name, type_, compute, read, inline or few_scores, per_round)
     return found
 
 
@@ -139,8 +156,12 @@ _HELD_SIZE = 16
 _RUNNING: dict[tuple, threading.Thread] = {}
 
 
-def _key(kind_: Kind, call: Call, round_: Round) -> tuple:
-    return (str(db.engine.url), call.id, call.created_at, round_.id, kind_.name)
+def _round_id(round_: Round | None) -> str:
+    return round_.id if round_ is not None else ""
+
+
+def _key(kind_: Kind, call: Call, round_: Round | None) -> tuple:
+    return (str(db.engine.url), call.id, call.created_at, _round_id(round_), kind_.name)
 
 
 def _hold(key: tuple, stamp: str, found: Kept) -> Kept:
@@ -150,10 +171,15 @@ def _hold(key: tuple, stamp: str, found: Kept) -> Kept:
     return found
 
 
-def held(kind_: Kind, call: Call, round_: Round) -> Kept | None:
+def held(kind_: Kind, call: Call, round_: Round | None) -> Kept | None:
     """What this process last showed of the analysis, current or not; no statement."""
     found = _HELD.get(_key(kind_, call, round_))
     return found[1] if found else None
+
+
+def few_scores(call: Call, round_: Round | None) -> bool:
+    """Whether the round has at most ``RECOGNITION_ANALYSIS_INLINE_SCORES`` counted scores."""
+    return scores_in(call, round_) <= current_app.config["RECOGNITION_ANALYSIS_INLINE_SCORES"]
 
 
 def scores_in(call: Call, round_: Round) -> int:
@@ -171,7 +197,13 @@ def scores_in(call: Call, round_: Round) -> int:
 
 
 def kept(
-    kind_: Kind[T], call: Call, round_: Round, stamp: str, given: Any, *, fresh: bool = False
+    kind_: Kind[T],
+    call: Call,
+    round_: Round | None,
+    stamp: str,
+    given: Any,
+    *,
+    fresh: bool = False,
 ) -> Kept[T]:
     """The analysis of the round, computed from what ``stamp`` names (``given``: what
     ``compute`` needs of it, read by the caller). ``fresh``: compute it on the spot unless
@@ -180,17 +212,17 @@ def kept(
     last = _HELD.get(key)
     if last is not None and last[0] == stamp and last[1].current:
         return last[1]
-    inline = current_app.config["RECOGNITION_ANALYSIS_INLINE_SCORES"]
-    if not fresh and scores_in(call, round_) <= inline:
+    if not fresh and kind_.inline(call, round_):
         return _hold(key, stamp, Kept(kind_.compute(call, round_, given), utcnow(), True))
-    row = db.session.get(KeptAnalysis, (call.id, round_.id, kind_.name), populate_existing=True)
+    round_id = _round_id(round_)
+    row = db.session.get(KeptAnalysis, (call.id, round_id, kind_.name), populate_existing=True)
     stored = row.stamp if row is not None and row.payload is not None else None
     if stored == stamp:
         return _hold(key, stamp, Kept(_value(kind_, row, last), row.computed_at, True))
     if fresh:
         return Kept(kind_.compute(call, round_, given), utcnow(), True)
     if _claim(row, key):
-        _start(key, call.id, round_.id, kind_.name)
+        _start(key, call.id, round_id, kind_.name)
     if stored is None:
         return Kept(None, None, False)
     # Held under the stored stamp: read again on the next view, decoded again only if moved.
@@ -262,7 +294,8 @@ def _background(app: Flask, call_id: int, round_id: str, name: str) -> None:
         try:
             call = db.session.get(Call, call_id)
             if call is not None:
-                refresh(KINDS[name], call, call.programme.round(round_id))
+                round_ = call.programme.round(round_id) if round_id else None
+                refresh(KINDS[name], call, round_)
         except Exception:  # the lease stays until it expires: a later view tries again
             log.exception("analysis %s of call %s, round %s failed", name, call_id, round_id)
             db.session.rollback()
@@ -270,14 +303,15 @@ def _background(app: Flask, call_id: int, round_id: str, name: str) -> None:
             db.session.remove()
 
 
-def refresh(kind_: Kind, call: Call, round_: Round) -> None:
-    """Compute the analysis from what the round holds now, store it and commit."""
+def refresh(kind_: Kind, call: Call, round_: Round | None) -> None:
+    """Compute the analysis from what the round (or the call) holds now, store it and
+    commit."""
     stamp, given = kind_.read(call, round_)
     payload = encode(kind_.compute(call, round_, given))
     values = {"stamp": stamp, "payload": payload, "computed_at": utcnow(), "lease_until": None}
     db.session.execute(
         _upsert(KeptAnalysis)
-        .values(call_id=call.id, round=round_.id, kind=kind_.name, **values)
+        .values(call_id=call.id, round=_round_id(round_), kind=kind_.name, **values)
         .on_conflict_do_update(index_elements=["call_id", "round", "kind"], set_=values)
     )
     db.session.commit()
@@ -286,14 +320,17 @@ def refresh(kind_: Kind, call: Call, round_: Round) -> None:
 def refresh_all(call: Call) -> int:
     """Compute and store every analysis of the call's rounds too large to be weighed on a
     page (a campaign loaded in bulk), and commit; return how many."""
-    inline = current_app.config["RECOGNITION_ANALYSIS_INLINE_SCORES"]
     done = 0
     for round_ in call.programme.rounds:
         ensure_kept(call, round_.id, commit=True)
-        if scores_in(call, round_) > inline:
-            for kind_ in KINDS.values():
+        for kind_ in KINDS.values():
+            if kind_.per_round and not kind_.inline(call, round_):
                 refresh(kind_, call, round_)
                 done += 1
+    for kind_ in KINDS.values():
+        if not kind_.per_round and not kind_.inline(call, None):
+            refresh(kind_, call, None)
+            done += 1
     db.session.commit()
     return done
 

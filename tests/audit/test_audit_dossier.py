@@ -212,3 +212,33 @@ def test_the_audit_page_computes_again_only_the_heads_of_calls_whose_record_grew
     html = client.get("/secretariat/audit").get_data(as_text=True)
     assert computed == [other.id]  # the announced call's record did not grow
     assert head(other.id) != before and head(other.id) in html
+
+
+def test_a_large_call_s_head_is_computed_in_the_background(
+    app, db, announced, login_as, monkeypatch
+):
+    """Past RECOGNITION_AUDIT_INLINE_NOMINATIONS, the audit page shows the head as last
+    computed (or that it is being computed) while a thread computes it."""
+    from recognition.review import analyses
+    from recognition.workflow.engine import fire
+
+    monkeypatch.setitem(app.config, "RECOGNITION_AUDIT_INLINE_NOMINATIONS", -1)  # every call
+    analyses.forget()
+    other = factories.make_call(state="open", title="Award 2027")
+    db.session.commit()
+    client = login_as(announced.officer)
+    html = client.get("/secretariat/audit").get_data(as_text=True)
+    assert "Being computed in the background" in html
+    assert call_head(other.id) not in html
+    analyses.wait()
+    html = client.get("/secretariat/audit").get_data(as_text=True)
+    before = call_head(other.id)
+    assert before in html and "Being computed" not in html and "As of" not in html
+    fire(other, "close", announced.officer)
+    db.session.commit()
+    html = client.get("/secretariat/audit").get_data(as_text=True)
+    assert before in html and "the head now is being computed in the background" in html
+    analyses.wait()
+    html = client.get("/secretariat/audit").get_data(as_text=True)
+    assert call_head(other.id) in html and before not in html and "As of" not in html
+    analyses.forget()
