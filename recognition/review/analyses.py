@@ -43,6 +43,7 @@ from ..extensions import db
 from ..programmes.definition import Round
 from ..programmes.models import Call
 from ..timeutil import utcnow
+from ..workflow.worklists import also_forget
 from .kept import EVERYONE, _upsert, ensure_kept
 from .models import KeptAnalysis, ScoreMoment
 
@@ -343,6 +344,8 @@ def wait(timeout: float | None = None) -> None:
             _RUNNING.pop(key, None)
 
 
+@also_forget
 def forget() -> None:
-    """Forget what this process holds (tests that play another process)."""
+    """Forget what this process holds (after the database was emptied or replaced; tests
+    that play another process)."""
     _HELD.clear()

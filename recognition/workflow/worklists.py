@@ -101,10 +101,24 @@ def keep_counts(generation: Callable[[], int] | None, seconds: float) -> None:
         store.clear()
 
 
+#: What else a process keeps of the database, forgotten with the counts.
+_forgetters: list[Callable[[], None]] = []
+
+
+def also_forget(forget: Callable[[], None]) -> Callable[[], None]:
+    """Have ``forget_counts`` call ``forget`` too (what a feature keeps per process)."""
+    if forget not in _forgetters:
+        _forgetters.append(forget)
+    return forget
+
+
 def forget_counts() -> None:
-    """Forget every kept count and read (after the database was emptied or replaced)."""
+    """Forget every kept count and read (after the database was emptied or replaced), and
+    what features keep per process (``also_forget``)."""
     _counts.clear()
     _reads.clear()
+    for forget in _forgetters:
+        forget()
 
 
 def _keeping(store: _KeptReads) -> bool:
