@@ -407,12 +407,15 @@ def init_app(app: Flask) -> None:
     # are the same for everyone, see pagecache); a signed-in user's profile is protected.
     csrf.exempt(set_language)
 
-    @app.before_request
-    def expiring_session() -> None:
+    @app.after_request
+    def expiring_session(response: Any) -> Any:
         """Sessions expire after PERMANENT_SESSION_LIFETIME without a page: the cookie's
-        signed time is renewed by every page (not by static files, which stay cacheable)."""
-        if request.endpoint != "static" and not is_api_request():
+        signed time is renewed by every page (not by static files, which stay cacheable).
+        An empty session (an anonymous visitor who filled no form) stays empty: no cookie
+        is sent, and the public page can be kept by any cache on the way."""
+        if request.endpoint != "static" and not is_api_request() and session:
             session.permanent = True
+        return response
 
     def limit_request_size() -> None:
         """Refuse, unread, a body larger than the view takes (413): a whole nomination's

@@ -225,6 +225,21 @@ def test_a_session_lasts_while_used_and_ends_when_idle(app, client, login_as, mo
     assert "/login" in response.headers["Location"]
 
 
+def test_an_anonymous_visitor_of_a_public_page_gets_no_cookie(client, login_as):
+    """A visitor who signed in to nothing and filled no form has an empty session: the
+    public page sets no cookie, so any cache on the way may keep it. A signed-in session
+    is renewed by every page and expires like before."""
+    for _ in range(2):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == []
+    user = factories.make_user()
+    _db.session.commit()
+    login_as(user)
+    cookie = client.get("/").headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "Expires=" in cookie
+
+
 def test_paging_links_ignore_arguments_that_would_make_them_absolute(app, db, client, monkeypatch):
     monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 1)
     factories.make_call(state="open")
