@@ -514,14 +514,25 @@ def init_app(app: Flask) -> None:
         datetime=lambda v, f="medium": _named_zone(v, _in_zone(format_datetime, v, f)),
         date=lambda v, f="medium": _in_zone(format_date, v, f),
         deadline=i18n.deadline,
-        number=lambda v, f=None: (
-            format_decimal(v, number_pattern(f) if f else None) if v is not None else ""
-        ),
+        number=number,
         percent=lambda v: format_percent(v) if v is not None else "",
         tr=lambda text: _(text) if text else "",
         # Text stored before control characters were filtered out of requests: XML refuses them.
         xml_text=lambda text: without_controls(str(text or "")),
     )
+
+
+def number(value: Any, fmt: str | None = None) -> str:
+    """A number in the reader's locale ("" for None), with an optional pattern ("0.00").
+
+    A whole number from 0 to 999 is written as Python writes it in each of the site's
+    languages (no grouping, Latin digits): a score page shows a few hundred of them, and
+    asking babel for each costs more than the rest of the cell."""
+    if value is None:
+        return ""
+    if fmt is None and type(value) is int and 0 <= value < 1000:
+        return str(value)
+    return format_decimal(value, number_pattern(fmt) if fmt else None)
 
 
 @lru_cache(maxsize=64)
