@@ -227,8 +227,7 @@ def kept(
     if stored is None:
         return Kept(None, None, False)
     # Held under the stored stamp: read again on the next view, decoded again only if moved.
-    _hold(key, stored, Kept(_value(kind_, row, last), row.computed_at, False))
-    return _HELD[key][1]
+    return _hold(key, stored, Kept(_value(kind_, row, last), row.computed_at, False))
 
 
 def _value(kind_: Kind, row: KeptAnalysis, last: tuple[str, Kept] | None) -> Any:

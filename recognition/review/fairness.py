@@ -64,8 +64,8 @@ from ..nominations.models import Nomination
 from ..programmes.definition import Programme, Round, Rubric
 from . import analyses
 from .aggregation import ScoreRow, _scores_stmt, normaliser
-from .kept import ensure_kept
-from .models import Assignment, KeptRound
+from .kept import round_generation
+from .models import Assignment
 from .operations import languages_read
 
 #: Warn when chance alone gives a gap as large less often than this.
@@ -442,14 +442,11 @@ def _compute(call, round_: Round, _given=None) -> Fairness:
     return fairness(rows, written_in, reads, call.programme, round_.rubric, names)
 
 
-def _generation(call, round_: Round) -> str:
-    kept = db.session.get(KeptRound, (call.id, round_.id), populate_existing=True)
-    return str(kept.generation if kept is not None else -1)
+def _read(call, round_: Round) -> tuple[str, None]:
+    return str(round_generation(call, round_.id, fresh=True)), None
 
 
-FAIRNESS = analyses.kind(
-    "fairness", Fairness, _compute, lambda call, round_: (_generation(call, round_), None)
-)
+FAIRNESS = analyses.kind("fairness", Fairness, _compute, _read)
 
 
 def call_fairness(call, round_id: str | None = None) -> analyses.Kept[Fairness]:
@@ -457,8 +454,7 @@ def call_fairness(call, round_id: str | None = None) -> analyses.Kept[Fairness]:
     for a small round, else as last computed for every app server (``analyses``). No
     statement while the round's kept generation has not moved."""
     round_ = call.programme.round(round_id)
-    ensure_kept(call, round_.id, commit=True)
-    generation = db.session.get(KeptRound, (call.id, round_.id)).generation
+    generation = round_generation(call, round_.id)
     return analyses.kept(FAIRNESS, call, round_, str(generation), None)
 
 

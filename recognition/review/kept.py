@@ -157,6 +157,13 @@ def ensure_kept(call: Call, round_id: str, *, commit: bool = False) -> bool:
     return True
 
 
+def round_generation(call: Call, round_id: str, *, fresh: bool = False) -> int:
+    """The round's kept generation (built on first use and committed). ``fresh``: read
+    again from the database, where another process may have moved it on."""
+    ensure_kept(call, round_id, commit=True)
+    return db.session.get(KeptRound, (call.id, round_id), populate_existing=fresh).generation
+
+
 def _row(call: Call, round_id: str, result: NominationResult) -> dict[str, Any]:
     return {
         "nomination_id": result.nomination_id,

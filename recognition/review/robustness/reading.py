@@ -27,8 +27,8 @@ from ...programmes.definition import Round, Rubric
 from ...workflow.registry import definition_for, tagged
 from .. import analyses
 from ..aggregation import submitted_scores
-from ..kept import ensure_kept
-from ..models import Assignment, KeptRound
+from ..kept import round_generation
+from ..models import Assignment
 from . import QUALIFIES, RANKED, Hinge, Outcome, Share, Single, Verdict, assess
 
 #: Rows shown per table: the most fragile first.
@@ -201,21 +201,13 @@ def stamp_of(generation: int, outcome: Outcome) -> str:
     return f"{generation}:{digest}"
 
 
-def _generation(call, round_: Round) -> int:
-    kept = db.session.get(KeptRound, (call.id, round_.id))  # read with the call, if kept
-    if kept is None:
-        ensure_kept(call, round_.id, commit=True)
-        kept = db.session.get(KeptRound, (call.id, round_.id))
-    return kept.generation
-
-
 def _compute(call, round_: Round, outcome: Outcome) -> Verdict | None:
     rows = submitted_scores(call.id, round_id=round_.id)
     return assess(rows, round_.rubric, outcome) if rows else None
 
 
 def _read(call, round_: Round) -> tuple[str, Outcome]:
-    generation = db.session.get(KeptRound, (call.id, round_.id), populate_existing=True).generation
+    generation = round_generation(call, round_.id, fresh=True)
     outcome = outcome_of(call, round_, read_facts(call))
     return stamp_of(generation, outcome), outcome
 
@@ -232,7 +224,7 @@ def verdict_for(
     part = shown(before.value) if before is not None and before.value is not None else None
     facts = read_facts(call, part.nominations if part else set(), part.reviewers if part else set())
     outcome = outcome_of(call, round_, facts)
-    stamp = stamp_of(_generation(call, round_), outcome)
+    stamp = stamp_of(round_generation(call, round_.id), outcome)
     found = analyses.kept(ROBUSTNESS, call, round_, stamp, outcome, fresh=fresh)
     if found.value is not None:
         now = shown(found.value)
