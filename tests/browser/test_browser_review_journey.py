@@ -65,13 +65,14 @@ def test_assign_conflict_and_keyboard_scoring(page: Page, db, csrf_on, shoot):
         page.keyboard.type(f"Solid evidence on {criterion.id}.")
     tab_to(page, "button[name=action][value=save]")
     page.keyboard.press("Enter")
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator(".alert-success")).to_contain_text("saved as a draft")
     shoot(page, "03-draft-saved")
     tab_to(page, "input[name=recommendation]")
     page.keyboard.press("Space")
     tab_to(page, "button[name=action][value=submit]")
     page.keyboard.press("Enter")
-    expect(page.locator(".alert-success")).to_be_visible()
+    # The draft's alert is still there until the next page comes: wait for the submitted one.
+    expect(page.locator(".alert-success")).to_contain_text("is submitted")
     shoot(page, "04-submitted")
 
     db.session.expire_all()
