@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_decimal_symbol, parse_pattern
 from flask import (
     Blueprint,
     Flask,
@@ -26,7 +28,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -525,14 +534,40 @@ def init_app(app: Flask) -> None:
 def number(value: Any, fmt: str | None = None) -> str:
     """A number in the reader's locale ("" for None), with an optional pattern ("0.00").
 
-    A whole number from 0 to 999 is written as Python writes it in each of the site's
-    languages (no grouping, Latin digits): a score page shows a few hundred of them, and
-    asking babel for each costs more than the rest of the cell."""
+    Two kinds of number are written without asking babel, which costs more than the rest of
+    a cell (a ranking shows a few hundred means and totals): a whole number from 0 to 999
+    (no grouping, Latin digits: as Python writes it in each of the site's languages), and a
+    number that is not negative in a fixed-decimals pattern ("0.00": no grouping), rounded
+    as babel rounds (the decimal of its text, half to even) with the locale's decimal sign.
+    """
     if value is None:
         return ""
-    if fmt is None and type(value) is int and 0 <= value < 1000:
-        return str(value)
-    return format_decimal(value, number_pattern(fmt) if fmt else None)
+    if fmt is None:
+        if type(value) is int and 0 <= value < 1000:
+            return str(value)
+        return format_decimal(value)
+    places = fixed_places(fmt)
+    if places is not None and type(value) in (int, float, Decimal):
+        exact = Decimal(str(value))
+        if exact.is_finite() and not exact.is_signed():
+            with suppress(InvalidOperation):  # past the decimal context's precision
+                rounded = f"{exact.quantize(Decimal(1).scaleb(-places)):f}"
+                return rounded.replace(".", decimal_sign(str(get_locale())))
+    return format_decimal(value, number_pattern(fmt))
+
+
+@lru_cache(maxsize=64)
+def fixed_places(pattern: str) -> int | None:
+    """The decimals of a fixed-decimals pattern without grouping ("0", "0.0", "0.00"), else
+    None."""
+    found = re.fullmatch(r"0(?:\.(0+))?", pattern)
+    return len(found.group(1) or "") if found else None
+
+
+@lru_cache(maxsize=32)
+def decimal_sign(locale: str) -> str:
+    """The locale's decimal sign in Latin digits, as babel writes numbers."""
+    return get_decimal_symbol(locale, numbering_system="latn")
 
 
 @lru_cache(maxsize=64)

@@ -35,6 +35,7 @@ from ..programmes.definition import Round
 from ..programmes.models import Call
 from ..workflow.engine import object_created, transition_fired
 from ..workflow.registry import definition_for, has_tag, states_tagged, tagged
+from ..workflow.worklists import kept_read
 from .aggregation import (
     NominationResult,
     ScoreRow,
@@ -408,11 +409,12 @@ def _forget() -> None:
 def results_for(
     call: Call, round_id: str, nomination_ids: list[int]
 ) -> dict[int, NominationResult]:
-    """``compute``, remembered for the request (a page's panels ask for the same result)."""
+    """``compute``, remembered for the request (a page's panels ask for the same result)
+    and kept by the worker while nothing is written (``kept_read``)."""
     memo = _memo()
-    key = (call.id, round_id, tuple(sorted(nomination_ids)))
+    key = ("round results", call.id, round_id, tuple(sorted(nomination_ids)))
     if key not in memo:
-        memo[key] = compute(call, round_id, nomination_ids)
+        memo[key] = kept_read(key, lambda: compute(call, round_id, nomination_ids))
     return memo[key]
 
 

@@ -28,7 +28,6 @@ from ..review.mail import queue_manual_reminder
 from ..review.models import CallRound, Consensus, Juror
 from ..review.operations import reviewers
 from ..review.rounds import (
-    entered,
     entered_each,
     last_scored_round,
     places,
@@ -350,7 +349,7 @@ def _advance(call, round_, rows) -> dict[str, Any] | None:
     programme = call.programme
     here = [s for s in definition_for(Nomination).states if round_in_state(programme, s) is round_]
     limit = places(call, following)
-    taken = entered(call.id, following)
+    taken = entered_each(call.id, [following])[following.id]
     left = None if limit is None else max(0, limit - taken)
     eligible = {r.nomination_id for r in rows if r.state in here}
     best = [] if following.enters == "selection" else best_in_round(call, round_, left, here)

@@ -7,7 +7,13 @@ import re
 
 import factories
 import pytest
+import sqlalchemy as sa
 from secretariat_support import submit_review
+
+from recognition.accounts.models import City
+from recognition.nominations.models import Nomination
+from recognition.review.models import Score
+from recognition.workflow.engine import fire
 
 ROW = re.compile(r'<td>(\d+)</td>\s*<td><a href="/nominations/\d+" dir="auto">([^<]+)</a>')
 
@@ -239,3 +245,35 @@ def test_pages_read_along_the_kept_order_then_the_unscored(app, db, as_officer, 
     for page in (1, 2, 3):
         seen += order(ranking(as_officer, call, f"?sort={sort}&page={page}"))
     assert seen == expected
+
+
+def test_the_page_s_results_are_kept_until_a_review_counts(db, as_officer, scored):
+    """A second view reads the page's results (scores and moments) from what the worker
+    kept; a review submitted since changes them on the next view."""
+    dakar = db.session.scalar(
+        sa.select(Nomination).join(City, City.id == Nomination.city_id).where(City.name == "Dakar")
+    )
+
+    def scores_read() -> int:
+        statements: list[str] = []
+        record = lambda *args: statements.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            html = ranking(as_officer, scored)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        assert "<td>14.00</td>" in html  # Dakar's total
+        return sum("JOIN scores" in s for s in statements)
+
+    assert scores_read() > 0
+    assert scores_read() == 0
+    reviewer = factories.make_reviewer()
+    assignment = factories.make_assignment(dakar, reviewer, state="accepted")
+    for criterion in dakar.programme.rubric.criteria:
+        assignment.scores.append(Score(criterion=criterion.id, value=5))
+    assignment.recommendation = "recommend"
+    db.session.flush()
+    fire(assignment, "submit", reviewer)
+    db.session.commit()
+    html = ranking(as_officer, scored)
+    assert "<td>42.00</td>" in html  # Dakar: (14 + 70) / 2

@@ -25,6 +25,7 @@ from ...nominations.models import Nomination
 from ...nominees.models import Nominee
 from ...programmes.definition import Round, Rubric
 from ...workflow.registry import definition_for, tagged
+from ...workflow.worklists import kept_read
 from .. import analyses
 from ..aggregation import submitted_scores
 from ..kept import round_generation
@@ -88,15 +89,20 @@ def read_facts(
     *,
     decisions: bool = True,
 ) -> Facts:
-    """In one statement: the call's decided and excluded nominations (``decisions``), and
-    the names of the given nominations and reviewers."""
-    recognition, refusal, excluded = _decision_states()
-    # The names only of the nominations asked for: a large call's decisions are thousands.
+    """The call's decided and excluded nominations (``decisions``: thousands of rows in a
+    large call, kept while nothing is written), and in one statement the names of the given
+    nominations and reviewers."""
+    found = Facts(frozenset(), frozenset(), frozenset(), {}, {})
+    if decisions:
+        found.recognised, found.refused, found.excluded = kept_read(
+            ("call decisions", call.id), lambda: _decisions(call.id)
+        )
+    if not nominations and not reviewers:
+        return found
     named = (
         sa.select(
             sa.literal_column("'n'").label("kind"),
             Nomination.id,
-            Nomination.state,
             City.name,
             Nominee.names,
             Nominee.source_language,
@@ -106,39 +112,37 @@ def read_facts(
         .where(Nomination.call_id == call.id, Nomination.id.in_(sorted(nominations)))
     )
     people = sa.select(
-        sa.literal_column("'u'"), User.id, sa.null(), User.name, sa.null(), sa.null()
+        sa.literal_column("'u'"), User.id, User.name, sa.null(), sa.null()
     ).where(User.id.in_(sorted(reviewers)))
-    parts = [named, people]
-    if decisions:
-        parts.append(
-            sa.select(
-                sa.literal_column("'d'"), Nomination.id, Nomination.state, sa.null(), sa.null(),
-                sa.null(),
-            ).where(
-                Nomination.call_id == call.id,
-                Nomination.state.in_([*recognition, *refusal, *excluded]),
-            )
-        )  # fmt: skip
-    found = Facts(frozenset(), frozenset(), frozenset(), {}, {})
-    recognised, refused, out = set(), set(), set()
     language = current_language()
-    for kind, row_id, state, name, texts, source in db.session.execute(sa.union_all(*parts)):
+    for kind, row_id, name, texts, source in db.session.execute(sa.union_all(named, people)):
         if kind == "u":
             found.people[row_id] = name
-            continue
-        if kind == "n":
+        else:
             found.names[row_id] = name or str(pick(texts, source or "en", language))
-            if not decisions:
-                continue
+    return found
+
+
+def _decisions(call_id: int) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """The call's recognised, refused and excluded nominations."""
+    recognition, refusal, excluded = _decision_states()
+    recognised: set[int] = set()
+    refused: set[int] = set()
+    out: set[int] = set()
+    rows = db.session.execute(
+        sa.select(Nomination.id, Nomination.state).where(
+            Nomination.call_id == call_id,
+            Nomination.state.in_([*recognition, *refusal, *excluded]),
+        )
+    )
+    for row_id, state in rows:
         if state in recognition:
             recognised.add(row_id)
         elif state in refusal:
             refused.add(row_id)
-        elif state in excluded:
+        else:
             out.add(row_id)
-    found.recognised, found.refused = frozenset(recognised), frozenset(refused)
-    found.excluded = frozenset(out)
-    return found
+    return frozenset(recognised), frozenset(refused), frozenset(out)
 
 
 @dataclass(frozen=True)
