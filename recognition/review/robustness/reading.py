@@ -111,9 +111,9 @@ def read_facts(
         .outerjoin(City, City.id == Nominee.city_id)
         .where(Nomination.call_id == call.id, Nomination.id.in_(sorted(nominations)))
     )
-    people = sa.select(
-        sa.literal_column("'u'"), User.id, User.name, sa.null(), sa.null()
-    ).where(User.id.in_(sorted(reviewers)))
+    people = sa.select(sa.literal_column("'u'"), User.id, User.name, sa.null(), sa.null()).where(
+        User.id.in_(sorted(reviewers))
+    )
     language = current_language()
     for kind, row_id, name, texts, source in db.session.execute(sa.union_all(named, people)):
         if kind == "u":
