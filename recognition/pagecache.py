@@ -124,9 +124,18 @@ def _wrote(session: Session, *_args: Any) -> None:
         session.info["wrote"] = True
 
 
+def unshown(statement: Any) -> Any:
+    """A write no page or kept read shows (a reader's own bookkeeping, such as when they last
+    looked at their reviews): it leaves the page generation where it is, so that it does
+    not throw away what every worker keeps."""
+    return statement.execution_options(unshown=True)
+
+
 def _executed(state: Any) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and _public(
-        getattr(state.statement, "table", None)
+    if (
+        (state.is_insert or state.is_update or state.is_delete)
+        and not state.execution_options.get("unshown")
+        and _public(getattr(state.statement, "table", None))
     ):
         state.session.info["wrote"] = True
 

@@ -24,6 +24,7 @@ from ..accounts.models import User
 from ..extensions import csrf, db
 from ..nominations.models import Nomination
 from ..nominations.operations import files_by_field
+from ..pagecache import unshown
 from ..panels import panels_for
 from ..programmes.formbuilder import format_answer
 from ..programmes.models import Call
@@ -89,8 +90,10 @@ def mine():
         fresh=fresh,
     )
     # The visit is noted once the page is written: committing earlier would expire (and
-    # load again) what the page reads.
-    db.session.execute(sa.update(User).where(User.id == user.id).values(reviews_seen_at=utcnow()))
+    # load again) what the page reads. Only this page shows it: what is kept stands.
+    db.session.execute(
+        unshown(sa.update(User).where(User.id == user.id).values(reviews_seen_at=utcnow()))
+    )
     db.session.commit()
     return html
 

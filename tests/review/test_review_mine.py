@@ -10,7 +10,9 @@ import pytest
 from markupsafe import escape
 from review_support import add_scores, page_queries, text
 
+from recognition.accounts.models import User
 from recognition.i18n import deadline
+from recognition.pagecache import generation
 from recognition.review.models import Post
 
 
@@ -216,3 +218,16 @@ def test_what_came_since_the_last_visit_is_marked_new(app, db, client, login_as)
     # Seen now: the next visit has nothing new.
     again = client.get("/reviews?group=reviewed").get_data(as_text=True)
     assert "0 new assignments" in again and "new message</a>" not in again
+
+
+def test_noting_the_visit_keeps_what_every_worker_keeps(app, db, client, login_as, desk):
+    """The visit is written (the next one has nothing new) without moving the site's page
+    generation: a reviewer looking at their list throws away no kept page or count."""
+    reviewer, _assignments = desk
+    login_as(reviewer)
+    client.get("/reviews")
+    before = generation()
+    client.get("/reviews")
+    db.session.expire_all()
+    assert db.session.get(User, reviewer.id).reviews_seen_at is not None
+    assert generation() == before
