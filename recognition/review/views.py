@@ -77,7 +77,14 @@ def mine():
     states = worklists[group].states
     user = current_user._get_current_object()
     seen = user.reviews_seen_at
-    stmt = own_assignments(user.id).where(Assignment.state.in_(states))
+    # The list names the nominee (with its city) and the call: the nomination's own city
+    # and partner are not read (two joins fewer to plan for every view).
+    nomination = sa.orm.defaultload(Assignment.nomination)
+    stmt = (
+        own_assignments(user.id)
+        .where(Assignment.state.in_(states))
+        .options(nomination.lazyload(Nomination.city), nomination.lazyload(Nomination.partner))
+    )
     page = paginate(stmt, scalars=False)
     fresh = since_last_visit(user, seen, [a for a, _deadline in page.items])
     html = render_template(
