@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..accounts.models import User
 from ..extensions import db
@@ -80,7 +80,11 @@ def assignments_of(nomination: Nomination) -> list[Assignment]:
             db.session.scalars(
                 sa.select(Assignment)
                 .where(Assignment.nomination_id == nomination.id)
-                .options(joinedload(Assignment.reviewer).lazyload(User.role_rows))
+                .options(
+                    joinedload(Assignment.reviewer).lazyload(User.role_rows),
+                    # Their nomination is the one in hand: found in the session, not joined.
+                    lazyload(Assignment.nomination),
+                )
                 .order_by(Assignment.id)
             )
         ),
