@@ -66,10 +66,13 @@ graceful_timeout = 30
 keepalive = 5
 
 # Each worker is replaced after about this many requests: whatever a worker's memory grows
-# by over time (caches, fragmentation, a large export) is given back. The jitter spreads the
-# restarts so the workers are not all replaced at the same moment.
-max_requests = 1000
-max_requests_jitter = 100
+# by over time (caches, fragmentation) is given back. The jitter spreads the restarts so
+# the workers are not all replaced at the same moment. A new worker has kept nothing yet
+# (pages, counts, reads) and compiles each page's statements again: its first views are
+# slower, so not too often (a worker stays within 100 MB at 10,000 nominations, exports
+# included, which stream).
+max_requests = 10000
+max_requests_jitter = 1000
 
 # The master imports the app once and the workers are forked from it: they start in
 # milliseconds (restarts by max_requests included) and share the app's code and data with
@@ -96,11 +99,13 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 def when_ready(server) -> None:
     """Before the workers are forked, warm the preloaded app and freeze it.
 
-    Warm: every template compiled and one page served (the language catalogs, the
-    database mappers, the first-use work of the libraries), in the master, so that no
-    worker makes a visitor wait for its first view (a nomination's page: 200 ms cold, 50 ms
-    warm). Freeze: the garbage collector then never writes to those objects, so their
-    pages stay shared with the master instead of being copied into every worker.
+    Warm: every template compiled and pages served (the language catalogs, the database
+    mappers, the first-use work of the libraries), in the master, so that no worker makes
+    a visitor wait for its first view (a nomination's page: 200 ms cold, 50 ms warm). The
+    app's own ``warm_up()`` when it has one (Recognition's serves its public pages in every
+    language and prepares what its features read at first use), else its home page.
+    Freeze: the garbage collector then never writes to those objects, so their pages stay
+    shared with the master instead of being copied into every worker.
     """
     if not server.cfg.preload_app:
         return
@@ -113,7 +118,11 @@ def when_ready(server) -> None:
             names = []
         for name in names:
             env.get_template(name)
-        app.test_client().get("/")
+        warm_up = getattr(app, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+        else:
+            app.test_client().get("/")
     gc.freeze()
 
 

@@ -408,8 +408,37 @@ def readyz():
     return {"status": "ready"}
 
 
+#: What a feature prepares before the server forks its workers (``warming``).
+_WARMERS: list[Callable[[], None]] = []
+
+#: The public pages the server serves before it forks its workers, in each site language.
+WARM_PAGES = ("/", "/recognised", "/login")
+
+
+def warming(prepare: Callable[[], None]) -> Callable[[], None]:
+    """Have ``warm_up`` call ``prepare`` (in an app context): work every worker would
+    otherwise do at its first request, such as reading the time zone database."""
+    _WARMERS.append(prepare)
+    return prepare
+
+
+def warm_up(app: Flask) -> None:
+    """What the server does once before it forks its workers (gunicorn.conf.py's
+    ``when_ready``): serve the public pages in each site language (the catalogs, the
+    locale data, the pages' statements compiled, the pages kept) and run the features'
+    ``warming`` hooks. The workers start with all of it, shared with the master."""
+    client = app.test_client()
+    for language in LANGUAGES:
+        for path in WARM_PAGES:
+            client.get(path, headers={"Accept-Language": language})
+    with app.app_context():
+        for prepare in _WARMERS:
+            prepare()
+
+
 def init_app(app: Flask) -> None:
     app.request_class = CleanRequest
+    app.warm_up = lambda: warm_up(app)  # gunicorn.conf.py's when_ready calls it
     app.register_blueprint(bp)
     pagecache.init_app(app)
     # The language switch carries no form token for anonymous visitors (their public pages

@@ -19,17 +19,23 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import factories
 import pytest
 import sqlalchemy as sa
+from flask import request, request_finished
+from flask_babel import get_locale
 from gunicorn.config import KNOWN_SETTINGS
 
 from recognition import cli
 from recognition.cli import Job, run_jobs
+from recognition.config import LANGUAGES
 from recognition.extensions import db
 from recognition.notifications.models import OutboxMessage
+from recognition.reports import filters
 from recognition.timeutil import utcnow
+from recognition.web import WARM_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -103,6 +109,27 @@ def test_the_conf_suits_the_app(monkeypatch):
     assert conf["preload_app"] is True
     assert conf["accesslog"] == "-"
     assert "%(M)s" in conf["access_log_format"]  # the duration of each request
+
+
+def test_the_master_warms_the_app_before_it_forks_and_freezes_it(app, monkeypatch):
+    """when_ready: every template compiled, the public pages served in each site language
+    (with what they read kept), the features' warming hooks run, then the heap frozen."""
+    conf = load_conf(monkeypatch)
+    frozen = []
+    monkeypatch.setattr(conf["gc"], "freeze", lambda: frozen.append(True))
+    served: list[tuple[str, str]] = []
+
+    def note(sender, **extra):
+        served.append((request.path, str(get_locale())))
+
+    filters._dates_at.cache_clear()
+    server = SimpleNamespace(cfg=SimpleNamespace(preload_app=True), app=SimpleNamespace())
+    server.app.wsgi = lambda: app
+    with request_finished.connected_to(note, app):
+        conf["when_ready"](server)
+    assert set(served) == {(path, lang) for path in WARM_PAGES for lang in LANGUAGES}
+    assert filters._dates_at.cache_info().currsize == 1  # today's time zones, read once
+    assert frozen == [True]
 
 
 def test_gunicorn_reads_the_workers_from_the_conf(tmp_path):

@@ -12,8 +12,15 @@ import sqlalchemy as sa
 from ..accounts.models import City
 from ..nominations.models import Nomination
 from ..timeutil import today_in, utcnow
+from ..web import warming
 from ..workflow.worklists import worklist_filter
 from .models import AnnualReport
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[ZoneInfo, ...]:
+    """Every time zone this machine knows (read from the disk once per process)."""
+    return tuple(ZoneInfo(zone) for zone in sorted(available_timezones()))
 
 
 @lru_cache(maxsize=4)
@@ -24,12 +31,14 @@ def _dates_at(quarter: datetime) -> dict[str, date]:
     minutes), so these dates hold for the whole quarter hour: computed once per quarter.
     """
     moment = quarter.replace(tzinfo=UTC)
-    return {zone: moment.astimezone(ZoneInfo(zone)).date() for zone in available_timezones()}
+    return {zone.key: moment.astimezone(zone).date() for zone in _zones()}
 
 
-def _zones_on(day: date) -> list[str]:
-    """The time zones whose date is ``day`` now."""
+@warming
+def _zones_on(day: date | None = None) -> list[str]:
+    """The time zones whose date is ``day`` now (today in UTC by default)."""
     now = utcnow()
+    day = day or today_in("UTC")
     quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
     return sorted(zone for zone, today in _dates_at(quarter).items() if today == day)
 
