@@ -102,9 +102,10 @@ def _move_on() -> None:
     """Move the generation on, after a commit that wrote (outside its transaction)."""
     if db.engine.dialect.name == "postgresql":
         try:
-            with db.engine.connect() as connection:
+            # In autocommit: the sequence moves in one round trip, with no BEGIN or COMMIT.
+            autocommit = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as connection:
                 connection.execute(SEQUENCE.next_value().select())
-                connection.commit()
         except sa.exc.SQLAlchemyError:
             # The commit stands: kept pages elsewhere are at most the TTL late.
             log.warning("the page generation could not move on", exc_info=True)
