@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, getcontext
 from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -428,12 +428,17 @@ def warm_up(app: Flask) -> None:
     locale data, the pages' statements compiled, the pages kept) and run the features'
     ``warming`` hooks. The workers start with all of it, shared with the master."""
     client = app.test_client()
-    for language in LANGUAGES:
-        for path in WARM_PAGES:
-            client.get(path, headers={"Accept-Language": language})
+    for language, path in [(lang, path) for lang in LANGUAGES for path in WARM_PAGES]:
+        status = client.get(path, headers={"Accept-Language": language}).status_code
+        if status >= 500:  # the database unreachable, say: the workers will see to it
+            app.logger.warning("warming up: %s answered %s, not warmed further", path, status)
+            break
     with app.app_context():
         for prepare in _WARMERS:
-            prepare()
+            try:
+                prepare()
+            except Exception:  # a server that starts cold is better than none
+                app.logger.warning("warming up: %s failed", prepare.__qualname__, exc_info=True)
 
 
 def init_app(app: Flask) -> None:
@@ -571,17 +576,20 @@ def number(value: Any, fmt: str | None = None) -> str:
     """
     if value is None:
         return ""
-    if fmt is None:
+    if not fmt:
         if type(value) is int and 0 <= value < 1000:
             return str(value)
         return format_decimal(value)
     places = fixed_places(fmt)
-    if places is not None and type(value) in (int, float, Decimal):
+    locale = get_locale()
+    if places is not None and locale is not None and type(value) in (int, float, Decimal):
         exact = Decimal(str(value))
-        if exact.is_finite() and not exact.is_signed():
+        # Within the context's precision: babel rounds to it first, then to the pattern.
+        precise = len(exact.as_tuple().digits) <= getcontext().prec
+        if exact.is_finite() and not exact.is_signed() and precise:
             with suppress(InvalidOperation):  # past the decimal context's precision
                 rounded = f"{exact.quantize(Decimal(1).scaleb(-places)):f}"
-                return rounded.replace(".", decimal_sign(str(get_locale())))
+                return rounded.replace(".", decimal_sign(str(locale)))
     return format_decimal(value, number_pattern(fmt))
 
 

@@ -8,16 +8,15 @@ from recognition import pagecache
 from recognition.extensions import db
 from recognition.review import analyses
 from recognition.workflow.history import APPEND_ONLY_SQL, DROP_APPEND_ONLY_SQL
-from recognition.workflow.worklists import forget_counts
 
 
 def empty_tables(app) -> None:
     """Empty every table between tests. The history refuses DELETE (its triggers): TRUNCATE
     on PostgreSQL does not fire them; on SQLite they are dropped and restored around it."""
     tables = list(reversed(db.metadata.sorted_tables))
-    analyses.wait()  # a computation of this test's rows writes before they go
-    pagecache.clear(app)  # the same addresses will show other rows
-    forget_counts()  # what the process kept of the rows: the same ids will be other rows
+    analyses.wait(60)  # a computation of this test's rows writes before they go
+    # The same addresses and ids will show other rows: what the process kept goes too.
+    pagecache.clear(app)
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

@@ -28,7 +28,7 @@ from flask import request, request_finished
 from flask_babel import get_locale
 from gunicorn.config import KNOWN_SETTINGS
 
-from recognition import cli
+from recognition import cli, web
 from recognition.cli import Job, run_jobs
 from recognition.config import LANGUAGES
 from recognition.extensions import db
@@ -130,6 +130,22 @@ def test_the_master_warms_the_app_before_it_forks_and_freezes_it(app, monkeypatc
     assert set(served) == {(path, lang) for path in WARM_PAGES for lang in LANGUAGES}
     assert filters._dates_at.cache_info().currsize == 1  # today's time zones, read once
     assert frozen == [True]
+
+
+def test_a_warming_hook_that_fails_leaves_the_server_starting(app, monkeypatch, caplog):
+    """Warming is a head start, not a condition: a hook that raises is logged, the others
+    still run."""
+    ran = []
+
+    def broken():
+        raise RuntimeError("no time zones here")
+
+    monkeypatch.setattr(web, "_WARMERS", [broken, lambda: ran.append(True)])
+    monkeypatch.setattr(web, "WARM_PAGES", ("/",))
+    with caplog.at_level(logging.WARNING):
+        web.warm_up(app)
+    assert ran == [True]
+    assert "broken failed" in caplog.text
 
 
 def test_gunicorn_reads_the_workers_from_the_conf(tmp_path):

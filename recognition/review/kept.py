@@ -414,7 +414,7 @@ def results_for(
     memo = _memo()
     key = ("round results", call.id, round_id, tuple(sorted(nomination_ids)))
     if key not in memo:
-        memo[key] = kept_read(key, lambda: compute(call, round_id, nomination_ids))
+        memo[key] = kept_read(key, lambda: compute(call, round_id, nomination_ids), large=True)
     return memo[key]
 
 

@@ -60,12 +60,13 @@ class _KeptReads:
     (``keep_counts``), which every commit that wrote moves on, and a time bound for what
     moves with the clock alone."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self.generation: Callable[[], int] | None = None
         self.seconds = 0.0
-        self.size = 1024
+        self.size = size
         self._kept: OrderedDict[tuple, tuple[int, float, Any]] = OrderedDict()
         self._lock = Lock()
+        self._last_put = 0
 
     def get(self, key: tuple, generation: int) -> Any:
         with self._lock:
@@ -80,6 +81,13 @@ class _KeptReads:
 
     def put(self, key: tuple, generation: int, entries: Any) -> None:
         with self._lock:
+            if generation != self._last_put:
+                # What an older generation kept will never be served again: let it go now
+                # rather than when its key is asked for (a ranking page's results weigh
+                # some hundred kilobytes).
+                self._last_put = generation
+                for old in [k for k, kept in self._kept.items() if kept[0] != generation]:
+                    del self._kept[old]
             self._kept[key] = (generation, time.monotonic(), entries)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
@@ -91,12 +99,15 @@ class _KeptReads:
 
 _counts = _KeptReads()
 _reads = _KeptReads()
+#: Fewer of the large reads (a page of results with every criterion's figures).
+_large_reads = _KeptReads(size=64)
+_STORES = (_counts, _reads, _large_reads)
 
 
 def keep_counts(generation: Callable[[], int] | None, seconds: float) -> None:
     """Keep each user's worklist counts (and ``kept_read``'s reads) while ``generation()``
     stays the same, for at most ``seconds`` (None or 0: count at every request)."""
-    for store in (_counts, _reads):
+    for store in _STORES:
         store.generation, store.seconds = generation, seconds
         store.clear()
 
@@ -115,8 +126,8 @@ def also_forget(forget: Callable[[], None]) -> Callable[[], None]:
 def forget_counts() -> None:
     """Forget every kept count and read (after the database was emptied or replaced), and
     what features keep per process (``also_forget``)."""
-    _counts.clear()
-    _reads.clear()
+    for store in _STORES:
+        store.clear()
     for forget in _forgetters:
         forget()
 
@@ -132,17 +143,19 @@ def _keeping(store: _KeptReads) -> bool:
     )
 
 
-def kept_read(key: tuple, compute: Callable[[], T]) -> T:
+def kept_read(key: tuple, compute: Callable[[], T], *, large: bool = False) -> T:
     """``compute()``, kept by this worker under ``key`` (with the database's) on the same
-    terms as the worklist counts: until anything is written, for a bounded time."""
-    if not _keeping(_reads):
+    terms as the worklist counts: until anything is written, for a bounded time. ``large``:
+    a read that weighs more than a count (fewer of them are kept)."""
+    store = _large_reads if large else _reads
+    if not _keeping(store):
         return compute()
     key = (str(db.engine.url), *key)
-    generation = _reads.generation()
-    found = _reads.get(key, generation)
+    generation = store.generation()
+    found = store.get(key, generation)
     if found is None:
         found = compute()
-        _reads.put(key, generation, found)
+        store.put(key, generation, found)
     return found
 
 

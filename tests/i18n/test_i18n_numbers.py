@@ -22,6 +22,7 @@ def test_the_number_filter_writes_what_babel_writes(app, lang):
         for value in VALUES:
             assert number(value) == format_decimal(value, locale=lang), value
         assert number(2.256, "0.00") == format_decimal(2.256, "0.00", locale=lang)
+        assert number(1234.5, "") == format_decimal(1234.5, locale=lang)  # no pattern
         assert number(None) == ""
 
 
@@ -29,6 +30,7 @@ def test_the_number_filter_writes_what_babel_writes(app, lang):
 #: small and the very large, decimals as stored.
 FIXED = [0, 0.0, -0.0, 2.675, 0.125, 0.005, 1.005, 2.5, 3.5, 0.05, 1e-10, 12345.678, 1e20,
          4, 123456789, -1.25, -0.001, Decimal("2.345"), Decimal("-0"), Decimal("7"),
+         Decimal("0.0149999999999999999999999999999"),
          float("inf"), float("-inf")]  # fmt: skip
 
 

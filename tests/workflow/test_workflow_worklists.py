@@ -210,3 +210,26 @@ def test_a_kept_read_stands_until_a_commit_writes_anything(app):
     assert worklists.kept_read(("nominations",), read) == 1
     assert worklists.kept_read(("nominations",), read) == 1
     assert len(reads) == 3
+
+
+def test_what_an_older_generation_kept_is_let_go_at_the_next_one():
+    """Reads kept under an older generation are never served again: the first read kept
+    under a new one lets them all go, before their keys are asked for."""
+    store = worklists._KeptReads(size=8)
+    store.seconds = 60
+    store.put(("a",), 1, "a1")
+    store.put(("b",), 1, "b1")
+    assert len(store._kept) == 2
+    store.put(("c",), 2, "c2")
+    assert list(store._kept) == [("c",)]
+    assert store.get(("c",), 2) == "c2"
+
+
+def test_large_reads_are_kept_fewer(app):
+    """A large read (a ranking page's results) is kept in a store of its own, smaller than
+    the counts'."""
+    assert worklists._large_reads.size < worklists._reads.size
+    read = lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Nomination))  # noqa: E731
+    assert worklists.kept_read(("nominations", "large"), read, large=True) == 0
+    assert any(key[-1] == "large" for key in worklists._large_reads._kept)
+    assert not any(key[-1] == "large" for key in worklists._reads._kept)
