@@ -94,17 +94,21 @@ def generation() -> int:
     read = sa.text(f"SELECT last_value FROM {SEQUENCE.name}")
     if db.session().in_transaction():
         return db.session.execute(read).scalar_one()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    with _autocommit() as connection:
         return connection.execute(read).scalar_one()
+
+
+def _autocommit() -> sa.Connection:
+    """A connection whose statements are each their own transaction: one round trip each,
+    with no BEGIN or COMMIT around it."""
+    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _move_on() -> None:
     """Move the generation on, after a commit that wrote (outside its transaction)."""
     if db.engine.dialect.name == "postgresql":
         try:
-            # In autocommit: the sequence moves in one round trip, with no BEGIN or COMMIT.
-            autocommit = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            with autocommit as connection:
+            with _autocommit() as connection:
                 connection.execute(SEQUENCE.next_value().select())
         except sa.exc.SQLAlchemyError:
             # The commit stands: kept pages elsewhere are at most the TTL late.

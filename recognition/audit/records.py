@@ -62,17 +62,26 @@ def call_members(call_id: int):
     )
 
 
-def _by_object(call_id: int, *columns: Any, where: tuple = ()) -> tuple[sa.Select, ...]:
+def _by_object(
+    call_id: int | None, *columns: Any, where: tuple = (), with_call: bool = False
+) -> tuple[sa.Select, ...]:
     """SELECTs of ``columns`` over the history rows of the call's objects (the rows
-    ``call_members`` takes), one per kind of object, each joined along its objects: the
-    database reads the rows of those objects only, where a filter on the whole history
-    would walk it backwards for an old call."""
+    ``call_members`` takes; every call's when ``call_id`` is None), one per kind of object,
+    each joined along its objects: the database reads the rows of those objects only, where
+    a filter on the whole history would walk it backwards for an old call. ``with_call``:
+    each row starts with its call's id (``call_id``)."""
     call_type, nomination_type, assignment_type = _types()
+
+    def of(column: Any) -> tuple:
+        return () if call_id is None else (column == call_id,)
+
+    own = (WorkflowEvent.object_id.label("call_id"),) if with_call else ()
+    nominations = (Nomination.call_id,) if with_call else ()
     return (
-        sa.select(*columns).where(
-            WorkflowEvent.object_type == call_type, WorkflowEvent.object_id == call_id, *where
+        sa.select(*own, *columns).where(
+            WorkflowEvent.object_type == call_type, *of(WorkflowEvent.object_id), *where
         ),
-        sa.select(*columns)
+        sa.select(*nominations, *columns)
         .join(
             Nomination,
             sa.and_(
@@ -80,8 +89,8 @@ def _by_object(call_id: int, *columns: Any, where: tuple = ()) -> tuple[sa.Selec
                 WorkflowEvent.object_id == Nomination.id,
             ),
         )
-        .where(Nomination.call_id == call_id, *where),
-        sa.select(*columns)
+        .where(*of(Nomination.call_id), *where),
+        sa.select(*nominations, *columns)
         .join(
             Assignment,
             sa.and_(
@@ -90,7 +99,7 @@ def _by_object(call_id: int, *columns: Any, where: tuple = ()) -> tuple[sa.Selec
             ),
         )
         .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Nomination.call_id == call_id, *where),
+        .where(*of(Nomination.call_id), *where),
     )
 
 
@@ -299,23 +308,11 @@ HEAD = analyses.kind(
 def _grown_since(since: int) -> dict[int, int]:
     """call id -> the last history row of its record, for the calls whose record has rows
     after ``since``: one statement over the rows added since (along the primary key)."""
-    call_type, nomination_type, assignment_type = _types()
-    added = WorkflowEvent.id > since
-    parts = sa.union_all(
-        sa.select(WorkflowEvent.object_id.label("call_id"), WorkflowEvent.id).where(
-            added, WorkflowEvent.object_type == call_type
-        ),
-        sa.select(Nomination.call_id, WorkflowEvent.id)
-        .join(Nomination, Nomination.id == WorkflowEvent.object_id)
-        .where(added, WorkflowEvent.object_type == nomination_type),
-        sa.select(Nomination.call_id, WorkflowEvent.id)
-        .join(Assignment, Assignment.id == WorkflowEvent.object_id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(added, WorkflowEvent.object_type == assignment_type),
-    ).subquery()
+    added = _by_object(None, WorkflowEvent.id, where=(WorkflowEvent.id > since,), with_call=True)
+    rows = sa.union_all(*added).subquery()
     return dict(
         db.session.execute(
-            sa.select(parts.c.call_id, sa.func.max(parts.c.id)).group_by(parts.c.call_id)
+            sa.select(rows.c.call_id, sa.func.max(rows.c.id)).group_by(rows.c.call_id)
         ).all()
     )
 

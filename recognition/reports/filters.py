@@ -34,13 +34,21 @@ def _dates_at(quarter: datetime) -> dict[str, date]:
     return {zone.key: moment.astimezone(zone).date() for zone in _zones()}
 
 
-@warming
-def _zones_on(day: date | None = None) -> list[str]:
-    """The time zones whose date is ``day`` now (today in UTC by default)."""
+def _quarter_now() -> datetime:
+    """Now (naive UTC), down to its quarter hour."""
     now = utcnow()
-    day = day or today_in("UTC")
-    quarter = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
-    return sorted(zone for zone, today in _dates_at(quarter).items() if today == day)
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+
+
+@warming
+def _dates_now() -> dict[str, date]:
+    """Each time zone's date now: what the overdue filter reads first in each worker."""
+    return _dates_at(_quarter_now())
+
+
+def _zones_on(day: date) -> list[str]:
+    """The time zones whose date is ``day`` now."""
+    return sorted(zone for zone, today in _dates_now().items() if today == day)
 
 
 def past_due(model: type = AnnualReport) -> Any:

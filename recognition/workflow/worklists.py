@@ -147,7 +147,11 @@ def kept_read(key: tuple, compute: Callable[[], T], *, large: bool = False) -> T
     """``compute()``, kept by this worker under ``key`` (with the database's) on the same
     terms as the worklist counts: until anything is written, for a bounded time. ``large``:
     a read that weighs more than a count (fewer of them are kept)."""
-    store = _large_reads if large else _reads
+    return _through(_large_reads if large else _reads, key, compute)
+
+
+def _through(store: _KeptReads, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in ``store`` under ``key`` (with the database's) when it may be."""
     if not _keeping(store):
         return compute()
     key = (str(db.engine.url), *key)
@@ -165,15 +169,7 @@ def worklists_for(user: Any) -> list[Entry]:
     for the user while nothing was written (one cheap query says so)."""
     if user is None or not user.is_authenticated:
         return []
-    if not _keeping(_counts):
-        return _count(user)
-    key = (str(db.engine.url), user.get_id(), frozenset(user.global_roles))
-    generation = _counts.generation()
-    entries = _counts.get(key, generation)
-    if entries is None:
-        entries = _count(user)
-        _counts.put(key, generation, entries)
-    return entries
+    return _through(_counts, (user.get_id(), frozenset(user.global_roles)), lambda: _count(user))
 
 
 def _count(user: Any) -> list[Entry]:

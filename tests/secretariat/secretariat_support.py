@@ -1,4 +1,5 @@
-"""Helpers for the secretariat tests: submitted reviews, flashed messages, SQL query counting."""
+"""Helpers for the secretariat tests: submitted reviews, flashed messages, SQL queries counted
+or recorded."""
 
 from __future__ import annotations
 
@@ -45,3 +46,18 @@ def flashes(client) -> list[tuple[str, str]]:
     """The (category, message) pairs flashed to the client and not shown yet."""
     with client.session_transaction() as session:
         return list(session.get("_flashes", []))
+
+
+@contextlib.contextmanager
+def recorded_statements():
+    """The SQL statements sent to the database inside the block: ``with ... as sent``."""
+    sent: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)

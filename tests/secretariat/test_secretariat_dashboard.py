@@ -9,8 +9,7 @@ from datetime import timedelta
 
 import factories
 import pytest
-import sqlalchemy as sa
-from secretariat_support import flashes, submit_review
+from secretariat_support import flashes, recorded_statements, submit_review
 
 from recognition.notifications.models import OutboxMessage
 from recognition.timeutil import utcnow
@@ -104,13 +103,8 @@ def test_review_progress_is_kept_until_a_review_is_written(db, as_officer, world
     dear = ("FROM nomination_scores", "count(DISTINCT workflow_events", "lower(coalesce(cities")
 
     def read_again() -> list[str]:
-        statements: list[str] = []
-        record = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements() as statements:
             assert "Lyon: 0 of 1 reviews" in dashboard(as_officer, world.call)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
         return [s for s in statements if any(d in s for d in dear)]
 
     assert read_again()  # the progress, the disagreements, the rounds' entries

@@ -8,7 +8,7 @@ import re
 import factories
 import pytest
 import sqlalchemy as sa
-from secretariat_support import submit_review
+from secretariat_support import recorded_statements, submit_review
 
 from recognition.accounts.models import City
 from recognition.nominations.models import Nomination
@@ -255,13 +255,8 @@ def test_the_page_s_results_are_kept_until_a_review_counts(db, as_officer, score
     )
 
     def scores_read() -> int:
-        statements: list[str] = []
-        record = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements() as statements:
             html = ranking(as_officer, scored)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
         assert "<td>14.00</td>" in html  # Dakar's total
         return sum("JOIN scores" in s for s in statements)
 
