@@ -25,6 +25,7 @@ from ..review.models import Assignment
 from ..workflow.chain import CHAINED, breaks, leaf, merkle_levels, merkle_proof, merkle_root
 from ..workflow.history import WorkflowEvent
 from ..workflow.registry import definition_for
+from ..workflow.security import remembered
 from ..workflow.worklists import also_forget
 
 #: The key of the sealed head in the announcement's history facts.
@@ -287,10 +288,17 @@ def _own_last(call_id: int) -> int:
 
 
 def _few_nominations(call: Call, _round: Any = None) -> bool:
-    """Whether the call is small enough to compute its head on the audit page."""
-    limit = current_app.config["RECOGNITION_AUDIT_INLINE_NOMINATIONS"]
-    count = sa.select(sa.func.count()).select_from(Nomination).where(Nomination.call_id == call.id)
-    return (db.session.scalar(count) or 0) <= limit
+    """Whether the call is small enough to compute its head on the audit page. Every call's
+    size is read in one statement, once per request: the audit page asks for each call."""
+    sizes = remembered(
+        ("nominations per call",),
+        lambda: dict(
+            db.session.execute(
+                sa.select(Nomination.call_id, sa.func.count()).group_by(Nomination.call_id)
+            ).all()
+        ),
+    )
+    return sizes.get(call.id, 0) <= current_app.config["RECOGNITION_AUDIT_INLINE_NOMINATIONS"]
 
 
 #: The head of a call's record now, kept like the round's analyses: computed on the page for

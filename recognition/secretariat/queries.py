@@ -71,7 +71,7 @@ def review_progress_page(call_id: int) -> Page:
                 Nominee.names,
                 Nominee.source_language,
                 Nomination.state,
-                reviews("counted").label("submitted"),
+                reviews("counted").label("reviews_in"),
                 reviews("live").label("expected"),
             )
             .join(Nominee, Nominee.id == Nomination.nominee_id)

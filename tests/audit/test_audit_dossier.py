@@ -9,6 +9,7 @@ import json
 
 import factories
 import pytest
+import sqlalchemy as sa
 
 from recognition.audit.dossier import digest
 from recognition.audit.offline import check, load, main
@@ -16,6 +17,7 @@ from recognition.audit.records import call_head
 from recognition.extensions import db as _db
 from recognition.programmes.models import Call
 from recognition.workflow.chain import review_digest, row_digest
+from recognition.workflow.worklists import forget_counts
 
 
 def export(client, nomination, kind: str = "json"):
@@ -242,3 +244,21 @@ def test_a_large_call_s_head_is_computed_in_the_background(
     html = client.get("/secretariat/audit").get_data(as_text=True)
     assert call_head(other.id) in html and before not in html and "As of" not in html
     analyses.forget()
+
+
+def test_the_calls_sizes_are_read_once_whatever_the_number_of_calls(app, db, announced, login_as):
+    """Whether each call's head is computed on the page depends on its size: the audit page
+    reads every call's size in one statement, not one per call."""
+    for year in (2027, 2028, 2029):
+        factories.make_call(state="open", title=f"Award {year}")
+    db.session.commit()
+    forget_counts()
+    sent: list[str] = []
+    record = lambda *args: sent.append(args[2])  # noqa: E731
+    sa.event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        assert login_as(announced.officer).get("/secretariat/audit").status_code == 200
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", record)
+    sizes = [s for s in sent if "count(*)" in s and "FROM nominations" in s]
+    assert len(sizes) == 1 and "GROUP BY nominations.call_id" in sizes[0]
