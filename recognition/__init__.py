@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install_gettext(app)
     # Before any blueprint: every <int:...> route then refuses ids no row can have (404).
     web.register_converters(app)
 

@@ -34,10 +34,7 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     format_percent,
-    get_locale,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,6 +44,8 @@ from werkzeug.utils import cached_property
 from . import i18n, pagecache
 from .config import LANGUAGES
 from .extensions import csrf, db
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 from .pagecache import shared_page
 from .workflow.engine import CONCURRENT_MESSAGE, ConcurrentChange
 from .workflow.locking import is_concurrency_error
@@ -581,7 +580,7 @@ def number(value: Any, fmt: str | None = None) -> str:
             return str(value)
         return format_decimal(value)
     places = fixed_places(fmt)
-    locale = get_locale()
+    locale = i18n.locale_now()
     if places is not None and locale is not None and type(value) in (int, float, Decimal):
         exact = Decimal(str(value))
         # Within the context's precision: babel rounds to it first, then to the pattern.

@@ -1,9 +1,10 @@
 """Accounts: users, cities and memberships; sign-in, registration, profile, invitations."""
 
 from flask import Blueprint, Flask
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from limits import parse
+
+from ..i18n import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__)
 

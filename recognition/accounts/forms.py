@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -30,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
 from ..i18n import country_choices, language_choices, language_name
+from ..i18n import lazy_gettext as _l
 from ..workflow.registry import definition_for
 from ..workflow.security import SITE
 from .operations import email_taken

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import current_app, flash, render_template
-from flask_babel import ngettext
 from limits import parse
 
 from ..extensions import limiter
+from ..i18n import ngettext
 from .models import normalise_email
 
 log = logging.getLogger(__name__)

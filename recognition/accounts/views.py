@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import current_language
+from ..i18n import gettext as _
 from ..timeutil import utcnow
 from ..web import safe_next
 from ..workflow.engine import available_transitions

@@ -7,11 +7,11 @@ per token with one, and writes apart."""
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from ..accounts.throttling import spend, spend_by_address
 from ..extensions import login
+from ..i18n import gettext as _
 from ..web import problem
 from .models import ApiToken
 from .operations import token_for

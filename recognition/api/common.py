@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from ..i18n import gettext as _
 from ..programmes.definition import Programme
 from ..programmes.models import Call
 from ..web import Page, paginate, problem

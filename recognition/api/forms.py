@@ -1,10 +1,11 @@
 """The form that makes a personal access token."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from ..i18n import lazy_gettext as _l
 
 
 class TokenForm(FlaskForm):

@@ -8,12 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.operations import city_ids_of
 from ..extensions import db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..nominations.operations import files_by_field, save_answers
 from ..nominations.validation import problems

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..review.forms import scoring_form
 from ..review.models import Assignment
 from ..review.operations import own_assignments, own_worklists, save_review

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, stream_with_context
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..review.kept import call_with_kept

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..web import problem
 from ..workflow.engine import (
     CommentRequired,

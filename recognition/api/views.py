@@ -4,11 +4,11 @@ API's documentation, read from its OpenAPI description."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.operations import check_password
 from ..extensions import db
+from ..i18n import gettext as _
 from .forms import TokenForm
 from .operations import create_token, revoke_token, token_of, tokens_of
 

@@ -3,10 +3,9 @@ e-mail), the consensus the secretariat records."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..review.models import Assignment, Consensus, Post
 from ..timeutil import utcnow

@@ -4,10 +4,10 @@ shows on the nomination's page and on the reviewer's scoring page)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..web import safe_next
 from . import bp

@@ -9,10 +9,10 @@ import hmac
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..nominations.validation import answered_elsewhere
 from ..timeutil import utcnow
 from ..workflow.guards import guard

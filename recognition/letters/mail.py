@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..notifications.models import OutboxMessage
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..timeutil import utcnow

@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..nominations.storage import StoredFile
 from ..nominations.storage import store_pdf as store_pdf_upload

@@ -22,12 +22,12 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..config import LANGUAGES
 from ..extensions import csrf, db
 from ..i18n import LANGUAGE_COOKIE, request_locale
+from ..i18n import gettext as _
 from ..nominations.guards import nominated_by
 from ..nominations.models import Nomination
 from ..nominations.storage import UploadRefused

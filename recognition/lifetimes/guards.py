@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..workflow.guards import guard
 from ..workflow.registry import tagged

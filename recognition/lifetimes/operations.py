@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.operations import focal_points_of
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..workflow.engine import WorkflowError, fire, transition_fired

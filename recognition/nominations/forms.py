@@ -1,11 +1,11 @@
 """Forms of the nominating side that are not generated from a programme."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..i18n import country_choices, language_choices
+from ..i18n import lazy_gettext as _l
 from ..nominees.labels import NOMINEE_KIND_TITLES, ORGANISATION_TYPE_TITLES
 
 

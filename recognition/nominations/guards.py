@@ -10,13 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..accounts.models import Membership
 from ..accounts.operations import city_ids_of
 from ..extensions import db
-from ..i18n import deadline
+from ..i18n import deadline, lazy_ngettext
+from ..i18n import lazy_gettext as _l
 from ..partners.models import partner_ids_of
 from ..programmes.models import Call
 from ..timeutil import utcnow

@@ -9,11 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import City, User
 from ..accounts.operations import city_ids_of
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominees.models import Nominee
 from ..partners.models import Partner
 from ..programmes.models import Call

@@ -15,8 +15,8 @@ from typing import IO, Any
 import filetype
 from flask import current_app
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import lazy_gettext as _l
 from ..storage import SPOOL_BYTES, LocalStore, evidence_store
 
 log = logging.getLogger(__name__)

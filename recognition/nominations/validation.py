@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from ..programmes.definition import FieldDef, Section
 from ..programmes.formbuilder import section_form
 from .models import Nomination

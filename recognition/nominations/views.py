@@ -20,15 +20,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import csrf, db, login
-from ..i18n import country_name, deadline
+from ..i18n import country_name, deadline, ngettext
+from ..i18n import gettext as _
 from ..nominees.models import Nominee, nominee_for_city, nominee_named
 from ..panels import panel, panels_for
 from ..partners.models import Partner, partners_of

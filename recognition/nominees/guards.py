@@ -8,10 +8,10 @@ holds, or the reason it does not. A rule reads; it never writes.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..programmes.models import Call
 from ..workflow.guards import guard
 from ..workflow.registry import tagged

@@ -12,10 +12,9 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
-from ..i18n import m49_areas
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, m49_areas
 from ..timeutil import utcnow
 from ..web import without_controls
 from .matching import laureate_level

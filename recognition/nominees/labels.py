@@ -1,6 +1,6 @@
 """Titles of the kinds of nominee and of the types of organisation, for forms and pages."""
 
-from flask_babel import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 #: What a nominee is (models.NOMINEE_KINDS).
 NOMINEE_KIND_TITLES = {

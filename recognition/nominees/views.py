@@ -15,13 +15,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..panels import panel
 from ..web import accepts_uploads, conflict, paginate
 from ..workflow.registry import bound_models, has_tag

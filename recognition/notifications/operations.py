@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 import pytz
 import sqlalchemy as sa
 from flask import current_app, render_template
-from flask_babel import _get_current_context, force_locale, get_timezone, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import _get_current_context, force_locale, get_timezone
 
 from ..extensions import db
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 from ..timeutil import utcnow
 from ..workflow.registry import binding_for, object_title
 from ..workflow.security import (

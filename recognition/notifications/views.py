@@ -13,11 +13,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..timeutil import utcnow
 from ..web import paginate
 from ..workflow.security import forget_roles, require

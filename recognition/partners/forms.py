@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -26,6 +25,7 @@ from ..accounts.forms import PASSWORD_MIN, PasswordRules, timezone_choices
 from ..accounts.operations import email_taken
 from ..config import LANGUAGES
 from ..i18n import country_choices, language_choices
+from ..i18n import lazy_gettext as _l
 from .labels import GLOBAL, KIND_TITLES, essential_titles
 from .models import PARTNER_KINDS, Partner
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 from .models import PARTNER_KINDS
 
 #: The kinds of partner (models.PARTNER_KINDS), as readers see them.

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..accounts.operations import create_user, notify_invitation, user_by_email
 from ..accounts.tokens import make_token
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..workflow.engine import create
 from ..workflow.security import forget_roles, users_with_permission

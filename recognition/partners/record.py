@@ -15,13 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from babel.lists import format_list
 from flask import abort, current_app, render_template, url_for
-from flask_babel import force_locale, get_locale, gettext, ngettext
+from flask_babel import force_locale, get_locale
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..config import LANGUAGES, RTL_LANGUAGES
 from ..extensions import db
-from ..i18n import current_language
+from ..i18n import current_language, gettext, ngettext
 from ..panels import panel
 from ..web import paginate
 from ..workflow.registry import bound_models, has_tag, object_url, tagged

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..accounts.operations import create_user, user_by_email
@@ -12,6 +11,7 @@ from ..accounts.throttling import spend_by_address, too_many
 from ..config import LANGUAGES
 from ..extensions import db
 from ..i18n import country_name, current_language
+from ..i18n import gettext as _
 from ..panels import panels_for
 from ..web import conflict, paginate, public_page
 from ..workflow.engine import WorkflowError, available_transitions

@@ -15,8 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from flask_babel import format_date, format_decimal, lazy_ngettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date, format_decimal
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -42,7 +41,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..i18n import country_choices, country_name
+from ..i18n import country_choices, country_name, lazy_ngettext
+from ..i18n import lazy_gettext as _l
 from .definition import FieldDef, Input, Programme, Section
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 
 from ..config import LANGUAGES
 from ..i18n import language_choices, local_to_utc
+from ..i18n import lazy_gettext as _l
 from .formbuilder import InRange, SaneDate, select_choices
 
 #: The call's texts written per language, with their longest length (the columns title and

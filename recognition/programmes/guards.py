@@ -1,8 +1,7 @@
 """Rules of the call workflow. Each returns None when it holds, or the reason it does not."""
 
-from flask_babel import lazy_gettext as _l
-
 from ..i18n import current_language, language_name
+from ..i18n import lazy_gettext as _l
 from ..workflow.guards import guard
 
 

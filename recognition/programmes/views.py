@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..i18n import utc_to_local
 from ..panels import panels_for
 from ..web import paginate

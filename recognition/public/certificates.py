@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date
-from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..programmes.definition import IMAGE_TYPES, Programme
 from ..workflow.registry import has_tag

@@ -11,12 +11,12 @@ from typing import Any
 from babel.core import get_global
 from babel.lists import format_list
 from flask import abort, current_app, make_response, render_template, request, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 
 from ..config import LANGUAGES
 from ..extensions import db
-from ..i18n import country_name, current_language
+from ..i18n import country_name, current_language, ngettext
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..programmes.definition import Essentials, Programme
 from ..programmes.formbuilder import format_answer

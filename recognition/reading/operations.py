@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import render_template
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Attachment, Nomination
 from ..nominations.storage import PDF
 from ..programmes.formbuilder import format_answer

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..i18n import language_choices
+from ..i18n import lazy_gettext as _l
 from .models import ANSWERS, TEXT_LENGTH, AnnualReport
 
 _TOO_LONG = _l("Write at most %(max)d characters.")

@@ -4,10 +4,10 @@ the reports the recognition it renews owes. Each returns None when it holds, or 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..workflow.guards import guard
 from ..workflow.registry import tagged
 from .models import AnnualReport

@@ -12,12 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from ..accounts.operations import focal_points_of
 from ..config import LANGUAGES
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..notifications.operations import absolute_url, queue
 from ..programmes.models import Call

@@ -1,10 +1,10 @@
 """Local role on annual reports: ``focal_point``, a member of the recognised city."""
 
 import sqlalchemy as sa
-from flask_babel import gettext
 
 from ..accounts.models import Membership, User
 from ..accounts.operations import city_ids_of
+from ..i18n import gettext
 from ..nominations.models import Nomination
 from ..workflow.registry import bind_model
 from ..workflow.security import local_role

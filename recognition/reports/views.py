@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import csrf, db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..panels import panel
 from ..web import paginate

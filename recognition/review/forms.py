@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..i18n import lazy_gettext as _l
 from ..programmes.definition import Rubric
 
 

@@ -3,8 +3,7 @@
 Each returns None when it holds, or the reason it does not.
 """
 
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from ..workflow.guards import guard
 from .aggregation import reviews_complete
 from .operations import missing_scores, review_refusal

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..notifications.operations import absolute_url, in_locale, queue
 from ..programmes.models import Call

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import Membership, User, UserRole
 from ..extensions import db
 from ..i18n import deadline
+from ..i18n import lazy_gettext as _l
 from ..nominations.models import Nomination
 from ..programmes.models import Call
 from ..timeutil import utcnow

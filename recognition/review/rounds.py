@@ -17,12 +17,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..nominations.models import Nomination
 from ..programmes.definition import Programme, Round
 from ..workflow.guards import guard

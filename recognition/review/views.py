@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..accounts.models import User
 from ..extensions import csrf, db
+from ..i18n import gettext as _
 from ..nominations.models import Nomination
 from ..nominations.operations import files_by_field
 from ..pagecache import unshown

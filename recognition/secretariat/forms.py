@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..config import LANGUAGES
 from ..i18n import language_name
+from ..i18n import lazy_gettext as _l
 from ..programmes.formbuilder import MultiCheckboxField
 from ..programmes.models import Call
 

@@ -7,10 +7,10 @@ strength, award level) is what the officer chose, completed by the operation's `
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..nominations.models import Nomination
 from ..workflow.guards import guard
 from ..workflow.registry import tagged

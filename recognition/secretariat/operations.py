@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_ngettext
 
 from ..audit.records import seal
 from ..extensions import db
+from ..i18n import lazy_ngettext
 from ..lifetimes.operations import start_lifetime
 from ..nominations.models import Nomination
 from ..nominees.operations import record_laureates

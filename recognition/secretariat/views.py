@@ -8,15 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..accounts.models import User
 from ..audit.records import current_heads
 from ..config import LANGUAGES
 from ..extensions import db
-from ..i18n import local_to_utc, utc_to_local
+from ..i18n import gettext as _
+from ..i18n import local_to_utc, ngettext, utc_to_local
 from ..nominations.models import Nomination
 from ..panels import panel, panels_for
 from ..programmes.formbuilder import EARLIEST, LATEST

@@ -9,10 +9,11 @@ from typing import Any
 
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import LazyString, get_locale, gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, get_locale
 
 from ..accounts.operations import city_ids_of
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 from ..workflow.guards import guard
 from ..workflow.registry import definition_check, definition_for, has_tag, registry
 from .models import CityStage, stage_of_city

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from ..accounts.models import City
+from ..i18n import lazy_gettext as _l
 from ..nominations.storage import StoredFile
 from ..nominations.storage import store_pdf as store_pdf_upload
 from ..timeutil import utcnow

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import City
 from ..accounts.operations import cities_of
 from ..extensions import db
+from ..i18n import gettext as _
 from ..nominations.storage import UploadRefused
 from ..storage import send_evidence
 from ..web import accepts_uploads, paginate

@@ -3,12 +3,12 @@
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, URLField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.forms import MultiCheckboxField
+from ..i18n import lazy_gettext as _l
 from .operations import event_choices
 
 

@@ -9,9 +9,9 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..notifications.operations import absolute_url
 from ..timeutil import utcnow
 from ..workflow.registry import binding_for, bound_models, registry

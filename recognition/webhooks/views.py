@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..timeutil import utcnow
 from ..web import paginate
 from ..workflow.security import require

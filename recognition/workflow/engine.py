@@ -20,12 +20,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 from ..timeutil import utcnow
 from . import guards
 from .chain import link, row_digest

@@ -1,9 +1,10 @@
 """The state menu's form: an optional comment and the version the user saw."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, TextAreaField
 from wtforms.validators import Length, Optional
+
+from ..i18n import lazy_gettext as _l
 
 
 class FireForm(FlaskForm):

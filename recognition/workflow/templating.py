@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..i18n import gettext as _
 from .definition import CREATED
 from .engine import displayed_state
 from .registry import has_tag, object_title, object_url, registry

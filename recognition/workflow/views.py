@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import gettext as _
 from . import bp, guards
 from .diagram import mermaid
 from .engine import ConcurrentChange, WorkflowError, available_transitions, describe, fire

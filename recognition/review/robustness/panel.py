@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_decimal, format_percent
 from flask_login import current_user
 
+from ...i18n import gettext as _
+from ...i18n import ngettext
 from ...panels import panel
 from ...programmes.definition import Round
 from ...workflow.registry import Consequence, consequences
