@@ -101,9 +101,10 @@ def when_ready(server) -> None:
 
     Warm: every template compiled and pages served (the language catalogs, the database
     mappers, the first-use work of the libraries), in the master, so that no worker makes
-    a visitor wait for its first view (a nomination's page: 200 ms cold, 50 ms warm). The
+    a visitor wait for its first view (a call's ranking: 130 ms cold, 25 ms warm). The
     app's own ``warm_up()`` when it has one (Recognition's serves its public pages in every
-    language and prepares what its features read at first use), else its home page.
+    language, prepares what its features read at first use and serves the secretariat's
+    pages of the largest calls as an officer who manages them), else its home page.
     Freeze: the garbage collector then never writes to those objects, so their pages stay
     shared with the master instead of being copied into every worker.
     """

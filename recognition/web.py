@@ -5,7 +5,7 @@ headers, template helpers and pagination."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, getcontext
@@ -409,8 +409,9 @@ def readyz():
 
 #: What a feature prepares before the server forks its workers (``warming``).
 _WARMERS: list[Callable[[], None]] = []
+_READERS: list[Callable[[], Iterable[tuple[Any, str]]]] = []
 
-#: The public pages the server serves before it forks its workers, in each site language.
+#: The public pages the master serves in each language before it forks its workers.
 WARM_PAGES = ("/", "/recognised", "/login")
 
 
@@ -421,23 +422,60 @@ def warming(prepare: Callable[[], None]) -> Callable[[], None]:
     return prepare
 
 
+def warming_pages(find: Callable[[], Iterable[tuple[Any, str]]]) -> Callable:
+    """Have ``warm_up`` serve, signed in, the pages ``find`` names (in an app context) as
+    (reader, path) pairs: the signed-in pages whose first view in a worker costs most (a
+    call's ranking: its statements compiled, what it reads kept while nothing is written).
+
+    A page is served as its reader would see it, so the reader must hold what it asks
+    for; nothing of it leaves the master. Only pages that write nothing when viewed."""
+    _READERS.append(find)
+    return find
+
+
 def warm_up(app: Flask) -> None:
     """What the server does once before it forks its workers (gunicorn.conf.py's
     ``when_ready``): serve the public pages in each site language (the catalogs, the
-    locale data, the pages' statements compiled, the pages kept) and run the features'
-    ``warming`` hooks. The workers start with all of it, shared with the master."""
+    locale data, the pages' statements compiled, the pages kept), run the features'
+    ``warming`` hooks and serve the signed-in pages they name (``warming_pages``). The
+    workers start with all of it, shared with the master."""
     client = app.test_client()
-    for language, path in [(lang, path) for lang in LANGUAGES for path in WARM_PAGES]:
-        status = client.get(path, headers={"Accept-Language": language}).status_code
-        if status >= 500:  # the database unreachable, say: the workers will see to it
-            app.logger.warning("warming up: %s answered %s, not warmed further", path, status)
-            break
+    reachable = all(
+        # Stops at the first 5xx: the database unreachable, say (the workers will see to it)
+        _served(app, client, path, {"Accept-Language": language})
+        for language in LANGUAGES
+        for path in WARM_PAGES
+    )
+    readers: list[tuple[str, str]] = []
     with app.app_context():
         for prepare in _WARMERS:
             try:
                 prepare()
             except Exception:  # a server that starts cold is better than none
                 app.logger.warning("warming up: %s failed", prepare.__qualname__, exc_info=True)
+    with app.test_request_context():  # the finders name their pages with url_for
+        for find in _READERS if reachable else ():
+            try:
+                readers += [(reader.get_id(), path) for reader, path in find()]
+            except Exception:
+                app.logger.warning("warming up: %s failed", find.__qualname__, exc_info=True)
+    # Each page in a request of its own (outside the app context above, whose ``g`` every
+    # request in it would share), signed in as its reader.
+    for reader, path in readers:
+        signed_in = app.test_client()
+        with signed_in.session_transaction() as kept:
+            kept["_user_id"] = reader
+        if not _served(app, signed_in, path):
+            return
+
+
+def _served(app: Flask, client: Any, path: str, headers: dict | None = None) -> bool:
+    """Serve ``path`` for warming; False when it answered 5xx (warming stops there: each
+    page would wait for the same unreachable database)."""
+    status = client.get(path, headers=headers).status_code
+    if status >= 500:
+        app.logger.warning("warming up: %s answered %s, not warmed further", path, status)
+    return status < 500
 
 
 def init_app(app: Flask) -> None:
