@@ -177,7 +177,20 @@ class RankingRow:
         return r.weighted_total if r and r.weighted_total is not None else -1
 
 
-def _ranked(call, round_, state, country, disagreement):
+@dataclass
+class Ranked:
+    """A ranking's rows as statements: ``rows`` filtered, ``by_country`` the same but for
+    the country (the filter's choices and counts), ``country`` its expression; ``whole``
+    when ``by_country`` holds every nomination the call ranks (no filter of state, flag or
+    round): its countries are then the filter's choices."""
+
+    rows: Any
+    by_country: Any
+    country: Any
+    whole: bool
+
+
+def _ranked(call, round_, state, country, disagreement) -> Ranked:
     """The nominations that entered the round, filtered, with their kept aggregate."""
     country_of = sa.func.coalesce(City.country, Nominee.country)
     stmt = (
@@ -186,7 +199,7 @@ def _ranked(call, round_, state, country, disagreement):
             City.name,
             Nominee.names,
             Nominee.source_language,
-            country_of,
+            country_of.label("country"),
             Nomination.state,
         )
         .join(Nominee, Nominee.id == Nomination.nominee_id)
@@ -202,7 +215,8 @@ def _ranked(call, round_, state, country, disagreement):
         )
         .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
     )
-    if round_.states and round_ is not call.programme.rounds[0]:
+    later_round = bool(round_.states) and round_ is not call.programme.rounds[0]
+    if later_round:
         stmt = stmt.where(
             Nomination.id.in_(
                 sa.select(WorkflowEvent.object_id).where(
@@ -215,10 +229,11 @@ def _ranked(call, round_, state, country, disagreement):
         stmt = stmt.where(Nomination.state == state)
     if disagreement:
         stmt = stmt.where(NominationScores.disagreement.is_(True))
-    unfiltered = stmt
+    by_country = stmt
     if country:
         stmt = stmt.where(country_of == country.upper())
-    return stmt, unfiltered, country_of
+    whole = not (later_round or state or disagreement)
+    return Ranked(stmt, by_country, country_of, whole)
 
 
 def _sort_column(sort: str):
@@ -265,48 +280,62 @@ def ranking_page(
     ensure_kept(call, round_.id, commit=True)
     if sort == "normalised":
         bring_normalised_up_to_date(call, round_.id)
-    stmt, _unfiltered, country_of = _ranked(call, round_, state, country, disagreement)
+    ranked = _ranked(call, round_, state, country, disagreement)
+    counted: dict[str | None, tuple[int, int]] | None = None
     if sort == "name":
-        page = paginate(stmt.order_by(*_order(sort)), scalars=False)
+        page = paginate(ranked.rows.order_by(*_order(sort)), scalars=False)
     else:
         column = _sort_column(sort)
-        # The counts stand while nothing is written: kept with the filters they count.
-        key = ("ranking", call.id, round_.id, sort, state, country, disagreement)
-        page = _best_first(stmt.add_columns(column.label("sort_value")), column, key)
+        # Counted by country in one read, kept while nothing is written: any country the
+        # filter picks is counted with it, and the unfiltered read names the countries.
+        key = ("ranking", call.id, round_.id, sort, state, disagreement)
+        counted = kept_read(key, lambda: _count_by_country(ranked, column))
+        if country:
+            total, scored = counted.get(country.upper(), (0, 0))
+        else:
+            total, scored = map(sum, zip(*counted.values(), strict=True)) if counted else (0, 0)
+        page = _best_first(
+            ranked.rows.add_columns(column.label("sort_value")), column, total, scored
+        )
     results = results_for(call, round_.id, [row[0] for row in page.items])
     language = current_language()
     page.items = [
         RankingRow(i, city or str(pick(names, source, language)), c or "", s, results.get(i))
         for i, city, names, source, c, s in page.items
     ]
-    countries = sa.select(country_of).select_from(Nomination)
-    countries = (
-        countries.join(Nominee, Nominee.id == Nomination.nominee_id)
-        .outerjoin(City, City.id == Nominee.city_id)
-        .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
-        .distinct()
-    )
-    found = kept_read(
-        ("ranking countries", call.id),
-        lambda: sorted(c for c in db.session.scalars(countries) if c),
-    )
-    return Ranking(page, found)
+
+    def countries() -> list[str]:
+        if counted is not None and ranked.whole:
+            return sorted(c for c in counted if c)
+        listed = (
+            sa.select(ranked.country)
+            .select_from(Nomination)
+            .join(Nominee, Nominee.id == Nomination.nominee_id)
+            .outerjoin(City, City.id == Nominee.city_id)
+            .where(Nomination.call_id == call.id, ~tagged(Nomination, "unsubmitted"))
+            .distinct()
+        )
+        return sorted(c for c in db.session.scalars(listed) if c)
+
+    return Ranking(page, kept_read(("ranking countries", call.id), countries))
 
 
-def _best_first(stmt, column, key: tuple) -> Page:
+def _count_by_country(ranked: Ranked, column) -> dict[str | None, tuple[int, int]]:
+    """How many rows the ranking has (and how many with a value to sort by), by country: one
+    read of the call's rows."""
+    rows = ranked.by_country.add_columns(column.label("sort_value")).subquery()
+    counted = sa.select(rows.c.country, sa.func.count(), sa.func.count(rows.c.sort_value))
+    return {
+        code: (total, scored)
+        for code, total, scored in db.session.execute(counted.group_by(rows.c.country))
+    }
+
+
+def _best_first(stmt, column, total: int, scored: int) -> Page:
     """A page of ``stmt`` by ``column``, highest first (then by id), those without a value
-    last (by id). The rows with a value are read along the kept aggregates' index and stop
-    at the page, those without only when the page reaches them: one query counts both
-    (kept under ``key`` while nothing is written), two read the page."""
-    counted = stmt.subquery()
-    total, scored = kept_read(
-        key,
-        lambda: tuple(
-            db.session.execute(
-                sa.select(sa.func.count(), sa.func.count(counted.c.sort_value))
-            ).one()
-        ),
-    )
+    last (by id), of ``total`` rows of which ``scored`` have a value. The rows with a value
+    are read along the kept aggregates' index and stop at the page, those without only when
+    the page reaches them: two reads, whatever the page."""
     per_page = current_app.config["RECOGNITION_PAGE_SIZE"]
     number = page_number(total, per_page, "page")
     offset = (number - 1) * per_page
@@ -331,6 +360,6 @@ def best_in_round(call, round_, limit: int | None, states: list[str]) -> list[in
     """The ids of the round's best (weighted total) among nominations in ``states``."""
     if limit == 0 or not states:
         return []
-    stmt, _unfiltered, _country = _ranked(call, round_, None, None, False)
+    stmt = _ranked(call, round_, None, None, False).rows
     stmt = stmt.with_only_columns(Nomination.id).where(Nomination.state.in_(states))
     return list(db.session.scalars(stmt.order_by(*_order("total")).limit(limit)))

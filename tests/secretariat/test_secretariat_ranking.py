@@ -196,6 +196,40 @@ def test_country_filter_offers_the_call_countries(as_officer, scored):
     assert options == sorted(["GH", "NO", "IE", "SN"])
 
 
+@pytest.mark.parametrize("query", ["?state=shortlisted", "?disagreement=1", "?country=GH"])
+def test_a_filtered_ranking_still_offers_every_country_of_the_call(as_officer, scored, query):
+    html = ranking(as_officer, scored, query)
+    assert re.findall(r'<option value="([A-Z]{2})"', html) == sorted(["GH", "NO", "IE", "SN"])
+
+
+def test_the_ranking_counts_and_names_its_countries_in_one_read(as_officer, scored, app, db):
+    """The default view counts its rows by country: the totals, any country's count and the
+    filter's countries from one statement, kept for the next views with another country."""
+    with recorded_statements() as sent:
+        html = ranking(as_officer, scored)
+    assert order(html) == ["Accra", "Bergen", "Cork", "Dakar"]
+    assert len([s for s in sent if "GROUP BY" in s and "country" in s]) == 1
+    assert not [s for s in sent if "DISTINCT" in s and "country" in s]
+    with recorded_statements() as sent:
+        assert order(ranking(as_officer, scored, "?country=IE")) == ["Cork"]
+    assert not [s for s in sent if "GROUP BY" in s and "country" in s]
+
+
+def test_a_country_s_ranking_has_the_pages_of_its_rows(app, as_officer, db, monkeypatch):
+    monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 2)
+    call = factories.make_call(state="reviewing")
+    for n in range(5):
+        submit_review(nominate(call, f"Ghana {n}", "GH"), 5 - n)
+    for n in range(2):
+        submit_review(nominate(call, f"Norway {n}", "NO"), 1)
+    nominate(call, "Ghana unscored", "GH")
+    db.session.commit()
+    html = ranking(as_officer, call, "?country=GH&page=3")
+    assert order(html) == ["Ghana 4", "Ghana unscored"]
+    assert "page=4" not in html
+    assert order(ranking(as_officer, call, "?country=NO&page=3")) == ["Norway 0", "Norway 1"]
+
+
 def test_ranking_is_paginated(app, as_officer, scored, monkeypatch):
     monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 3)
     assert order(ranking(as_officer, scored)) == ["Accra", "Bergen", "Cork"]
