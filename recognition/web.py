@@ -143,16 +143,26 @@ _FARTHEST_PAGE = 10**9
 
 
 def paginate(
-    stmt: Any, per_page: int | None = None, scalars: bool = True, arg: str = "page"
+    stmt: Any,
+    per_page: int | None = None,
+    scalars: bool = True,
+    arg: str = "page",
+    total: int | None = None,
 ) -> Page:
     """Paginate a SELECT by ``?<arg>=``; rows, or ORM objects.
 
     One statement: the page's rows, each with the count of all as an uncorrelated scalar
     subquery (evaluated once; the page keeps its own plan, an index scan under a LIMIT
     included). Only a page past the end, or an empty one after the first, counts apart and
-    reads the last page.
+    reads the last page. A caller that knows how many rows there are says so (``total``,
+    e.g. from counts the page reads anyway): nothing is counted then.
     """
     per_page = per_page or current_app.config["RECOGNITION_PAGE_SIZE"]
+    if total is not None:
+        page = page_number(total, per_page, arg)
+        result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+        items = result.unique().scalars().all() if scalars else result.all()
+        return Page(items, page, per_page, total)
     try:
         asked = min(max(1, int(request.args.get(arg, 1))), _FARTHEST_PAGE)
     except ValueError:

@@ -20,7 +20,7 @@ from ..review.models import Assignment, NominationScores, ReviewerLoad
 from ..timeutil import utcnow
 from ..web import MAX_ID, Page, page_number, paginate
 from ..workflow.history import WorkflowEvent
-from ..workflow.registry import definition_for, tagged
+from ..workflow.registry import definition_for, states_tagged, tagged
 from ..workflow.worklists import kept_read
 
 
@@ -47,11 +47,12 @@ def counts_by_state(call_id: int) -> dict[str, int]:
     )
 
 
-def review_progress_page(call_id: int) -> Page:
+def review_progress_page(call_id: int, counts: dict[str, int]) -> Page:
     """One page of the nominations in review, by the nominee's name (a city's, or another
     nominee's in the reader's language), with (submitted, expected) review counts: one
     statement whatever the size of the call (the counts are correlated subqueries,
-    evaluated for the page's rows only)."""
+    evaluated for the page's rows only); ``counts`` are the call's by state
+    (``counts_by_state``), which say how many there are."""
 
     def reviews(tag: str) -> Any:
         return (
@@ -79,6 +80,7 @@ def review_progress_page(call_id: int) -> Page:
             .where(Nomination.call_id == call_id, tagged(Nomination, "in_review"))
             .order_by(sa.func.lower(sa.func.coalesce(City.name, Nominee.key)), Nomination.id),
             scalars=False,
+            total=sum(counts.get(state, 0) for state in states_tagged(Nomination, "in_review")),
         )
         page.items = [
             (i, city or str(pick(names, source, language)), state, submitted, expected)

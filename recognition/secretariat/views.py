@@ -163,7 +163,7 @@ def dashboard(call_id: int):
     counts = counts_by_state(call.id)
     definition = definition_for(Nomination)
     chart = [(s.id, _(s.title), counts.get(s.id, 0)) for s in definition.states.values()]
-    progress = review_progress_page(call.id)
+    progress = review_progress_page(call.id, counts)
     reviewer_rows = reviewer_progress_page(call.id)
     disagreement_count, disagreement_rows = disagreements(call)
     fairness_kept = call_fairness(call)

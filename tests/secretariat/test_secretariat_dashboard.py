@@ -144,6 +144,19 @@ def test_review_progress_is_paginated(app, db, as_officer, world, monkeypatch):
     assert ">Zagreb<" in second and ">Lyon<" not in second
 
 
+def test_review_progress_pages_by_the_counts_by_state(app, db, as_officer, world, monkeypatch):
+    """The progress list's pages come from the counts the chart reads (nominations in
+    review): it counts nothing of its own, and a draft makes no page."""
+    monkeypatch.setitem(app.config, "RECOGNITION_PAGE_SIZE", 1)
+    factories.make_nomination(call=world.call, state="draft")
+    factories.make_nomination(call=world.call, state="shortlisted")
+    db.session.commit()
+    with recorded_statements() as sent:
+        html = dashboard(as_officer, world.call)
+    assert not [s for s in sent if "page_total" in s and "nominees" in s]
+    assert re.search(r"[?;]page=2", html) and not re.search(r"[?;]page=3", html)  # 2 in review
+
+
 def test_overdue_reviewers_are_flagged(db, as_officer, world):
     world.call.review_deadline = utcnow() - timedelta(days=1)
     late = factories.make_reviewer(name="Late Reviewer")
