@@ -148,6 +148,30 @@ class Server:
                 self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), found[pid])
         return found
 
+    def cpu_ticks(self) -> int:
+        """The CPU time its workers have used so far, in clock ticks (/proc/<pid>/stat)."""
+        total = 0
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total
+
+    def settle(self, quiet: float = 0.5, limit: float = 30) -> None:
+        """Wait until the workers are idle: the load generator stops with requests queued
+        and in flight, which the workers still serve. Without waiting, the next page's
+        first request waits behind them and its time is theirs (16 of the previous page)."""
+        deadline = time.monotonic() + limit
+        before = self.cpu_ticks()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self.cpu_ticks()
+            if now == before:
+                return
+            before = now
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -576,13 +600,14 @@ def main() -> None:
             }
             body = f"csrf_token={visitors['secretariat'].token('/profile')}"
             ceiling = Page("ceiling (bare Flask + Jinja)", "anonymous", "/")
-            for page, client in [(ceiling, Client(servers[1].port))] + [
-                (p, visitors[p.who]) for p in pages
+            for page, client, server in [(ceiling, Client(servers[1].port), servers[1])] + [
+                (p, visitors[p.who], servers[0]) for p in pages
             ]:
                 progress(page.name)
                 frozen = Client(client.port, client.cookies, frozen=True)
                 one_connection(frozen, page, args.requests, body if page.pool else None)
                 under_load(folder, frozen, page, args, body if page.pool else None)
+                server.settle()
             after = {server.name: server.sample() for server in servers}
         finally:
             sampling.set()

@@ -147,6 +147,10 @@ def load(root: Path, instance_path: str) -> dict:
         # at most (a page is rendered again at once after any write, see pagecache.py).
         "RECOGNITION_PAGE_CACHE_SIZE": _env_int("RECOGNITION_PAGE_CACHE_SIZE", 512),
         "RECOGNITION_PAGE_CACHE_SECONDS": _env_int("RECOGNITION_PAGE_CACHE_SECONDS", 60),
+        # The reads pages keep (a call's counts, a ranking page's results: nothing that moves
+        # with the clock) are kept while nothing is written, for at most this long: a bound
+        # for a write the generation did not see (an UPDATE typed in psql).
+        "RECOGNITION_KEPT_READS_SECONDS": _env_int("RECOGNITION_KEPT_READS_SECONDS", 3600),
         # A round with more counted scores than this has its fairness figures and robustness
         # verdict computed in the background and kept for every app server (review/analyses.py);
         # a smaller one is weighed on the page that shows it.

@@ -163,7 +163,9 @@ def init_app(app: Flask) -> None:
     seconds = app.config["RECOGNITION_PAGE_CACHE_SECONDS"]
     app.extensions[_STATE] = PageCache(size, seconds)
     # Signed-in pages keep each reader's worklist counts on the same terms.
-    keep_counts(generation if size > 0 else None, seconds)
+    keep_counts(
+        generation if size > 0 else None, seconds, app.config["RECOGNITION_KEPT_READS_SECONDS"]
+    )
     if not sa.event.contains(Session, "after_commit", _committed):
         # Every session of the process: the web's, the outbox sender's, the scheduler's.
         sa.event.listen(Session, "after_flush", _wrote)

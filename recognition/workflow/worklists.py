@@ -104,11 +104,16 @@ _large_reads = _KeptReads(size=64)
 _STORES = (_counts, _reads, _large_reads)
 
 
-def keep_counts(generation: Callable[[], int] | None, seconds: float) -> None:
-    """Keep each user's worklist counts (and ``kept_read``'s reads) while ``generation()``
-    stays the same, for at most ``seconds`` (None or 0: count at every request)."""
+def keep_counts(
+    generation: Callable[[], int] | None, seconds: float, reads_seconds: float | None = None
+) -> None:
+    """Keep each user's worklist counts while ``generation()`` stays the same, for at most
+    ``seconds`` (None or 0: count at every request): a worklist may move with the clock (an
+    overdue one). ``kept_read``'s reads, which must not, for at most ``reads_seconds``
+    (default: ``seconds``)."""
     for store in _STORES:
-        store.generation, store.seconds = generation, seconds
+        store.generation = generation
+        store.seconds = seconds if store is _counts or reads_seconds is None else reads_seconds
         store.clear()
 
 
@@ -144,9 +149,10 @@ def _keeping(store: _KeptReads) -> bool:
 
 
 def kept_read(key: tuple, compute: Callable[[], T], *, large: bool = False) -> T:
-    """``compute()``, kept by this worker under ``key`` (with the database's) on the same
-    terms as the worklist counts: until anything is written, for a bounded time. ``large``:
-    a read that weighs more than a count (fewer of them are kept)."""
+    """``compute()``, kept by this worker under ``key`` (with the database's) until anything
+    is written, for at most ``RECOGNITION_KEPT_READS_SECONDS``: what ``compute`` reads
+    must not move with the clock (a deadline's days left), only with what is written.
+    ``large``: a read that weighs more than a count (fewer of them are kept)."""
     return _through(_large_reads if large else _reads, key, compute)
 
 

@@ -233,3 +233,25 @@ def test_large_reads_are_kept_fewer(app):
     assert worklists.kept_read(("nominations", "large"), read, large=True) == 0
     assert any(key[-1] == "large" for key in worklists._large_reads._kept)
     assert not any(key[-1] == "large" for key in worklists._reads._kept)
+
+
+def test_a_kept_read_outlives_the_pages_time_bound_but_not_its_own(app, monkeypatch):
+    """The worklist counts may move with the clock (an overdue worklist): kept for at most
+    RECOGNITION_PAGE_CACHE_SECONDS. A kept read may not (a ranking's counts): kept for at
+    most RECOGNITION_KEPT_READS_SECONDS, while nothing is written."""
+    assert worklists._counts.seconds == app.config["RECOGNITION_PAGE_CACHE_SECONDS"] == 60
+    assert worklists._reads.seconds == app.config["RECOGNITION_KEPT_READS_SECONDS"] == 3600
+    assert worklists._large_reads.seconds == 3600
+    now = [1000.0]
+    monkeypatch.setattr(worklists.time, "monotonic", lambda: now[0])
+    reads = []
+
+    def read():
+        reads.append(now[0])
+        return len(reads)
+
+    assert worklists.kept_read(("clockless",), read) == 1
+    now[0] += 600  # ten minutes: past the pages' bound
+    assert worklists.kept_read(("clockless",), read) == 1
+    now[0] += 3600  # past its own
+    assert worklists.kept_read(("clockless",), read) == 2
