@@ -433,9 +433,10 @@ def warming(prepare: Callable[[], None]) -> Callable[[], None]:
 
 
 def warming_pages(find: Callable[[], Iterable[tuple[Any, str]]]) -> Callable:
-    """Have ``warm_up`` serve, signed in, the pages ``find`` names (in an app context) as
-    (reader, path) pairs: the signed-in pages whose first view in a worker costs most (a
-    call's ranking: its statements compiled, what it reads kept while nothing is written).
+    """Have ``warm_up`` serve, signed in, the pages ``find`` names (in a request context, for
+    ``url_for``) as (reader, path) pairs: the signed-in pages whose first view in a worker
+    costs most (a call's ranking: its statements compiled, what it reads kept while nothing
+    is written).
 
     A page is served as its reader would see it, so the reader must hold what it asks
     for; nothing of it leaves the master. Only pages that write nothing when viewed."""
