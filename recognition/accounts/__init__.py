@@ -10,7 +10,7 @@ bp = Blueprint("accounts", __name__)
 
 from ..extensions import login  # noqa: E402
 from . import roles, views  # noqa: E402, F401 - routes and roles register
-from .operations import city_ids_of, user_for_session  # noqa: E402
+from .operations import cities_of, city_ids_of, user_for_session  # noqa: E402
 
 #: Settings in limits' notation ("10/hour"), checked at start-up rather than at a request.
 RATE_SETTINGS = (
@@ -33,4 +33,5 @@ def init_app(app: Flask) -> None:
     login.user_loader(user_for_session)
     # The cities the reader acts for, read once per request (the menu asks, so do the roles).
     app.jinja_env.globals["our_city_ids"] = lambda: city_ids_of(current_user)
+    app.jinja_env.globals["our_cities"] = lambda: cities_of(current_user)
     app.register_blueprint(bp)
