@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,21 +100,24 @@ def user_for_session(value: str) -> User | None:
     match = _SESSION_ID.fullmatch(value or "")
     if match is None:
         return None
-    # The roles and the reader's facts in the same statement: every page asks for them.
-    row = (
-        db.session.execute(
-            sa.select(User, *reader_fact_columns(User.id))
-            .options(joinedload(User.role_rows))
-            .where(User.id == int(match[1]))
-        )
-        .unique()
-        .one_or_none()
-    )
+    row = db.session.execute(_user_with_facts(), {"user_id": int(match[1])}).unique().one_or_none()
     if row is None or row[0].session_generation != int(match[2] or 0):
         return None
     user = row[0]
     remember_reader_facts(user.id, row[1:])
     return user
+
+
+@cache
+def _user_with_facts() -> sa.Select:
+    """A user with their roles and the reader's facts, in one statement: every page asks
+    for them. Built once (the facts are registered at import): a statement built for each
+    request costs its construction and its cache key again (~0.4 ms)."""
+    return (
+        sa.select(User, *reader_fact_columns(User.id))
+        .options(joinedload(User.role_rows))
+        .where(User.id == sa.bindparam("user_id", type_=sa.Integer))
+    )
 
 
 def revoke_sessions(user: User) -> None:
