@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from recognition import pagecache
@@ -30,3 +33,18 @@ def empty_tables(app) -> None:
                     conn.execute(table.delete())
                 for statement in APPEND_ONLY_SQL["sqlite"]:
                     conn.execute(sa.text(statement))
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block: ``with ... as sent``."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)

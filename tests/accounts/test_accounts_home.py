@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import factories
-from sqlalchemy import event
+from database_support import recorded_statements
 
 from recognition.extensions import db
 
@@ -28,13 +28,8 @@ def test_a_reader_without_a_city_has_no_card_and_reads_no_membership(client, log
     db.session.commit()
     client = login_as(officer)
     client.get("/")  # the worklist counts are kept from here on
-    sent: list[str] = []
-    listen = lambda *args: sent.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
+    with recorded_statements() as sent:
         html = client.get("/").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
     assert "Your city" not in html
     # The reader's own statement asks for the ids of their cities (none): nothing else does.
     assert not [s for s in sent if s.startswith(("SELECT memberships", "SELECT cities"))]

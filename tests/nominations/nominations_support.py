@@ -5,14 +5,11 @@ input of the Role Model City form so that a nomination can be submitted."""
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 
-import sqlalchemy as sa
+from database_support import recorded_statements as count_queries  # noqa: F401
 from factories import PDF, complete_role_model_answers, pdf_bytes  # noqa: F401 - re-exported
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
-
-from recognition.extensions import db
 
 #: The smallest bytes each sniffed type recognises; enough for filetype to tell the type.
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
@@ -36,19 +33,3 @@ def post_multipart(client, url: str, data: dict, **kwargs):
     return client.post(
         url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"', **kwargs
     )
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block: ``with count_queries() as n: ...``;
-    ``len(n)`` afterwards."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)

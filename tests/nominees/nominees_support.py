@@ -4,9 +4,8 @@ uploads and a query counter."""
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 
-import sqlalchemy as sa
+from database_support import recorded_statements as count_queries  # noqa: F401
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -65,21 +64,6 @@ def post_multipart(client, url: str, data: dict, **kwargs):
     return client.post(
         url, data=body, content_type=f'multipart/form-data; boundary="{boundary}"', **kwargs
     )
-
-
-@contextmanager
-def count_queries():
-    """``with count_queries() as statements: ...``; ``len(statements)`` afterwards."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def org_nomination(nominee, state: str = "submitted", **fields):

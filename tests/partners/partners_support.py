@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from html import unescape
 
-import sqlalchemy as sa
-
-from recognition.extensions import db
+from database_support import recorded_statements as count_queries  # noqa: F401
 
 
 def organisation_data(**changes) -> dict:
@@ -53,18 +50,3 @@ def error_after(html: str, field_id: str) -> str | None:
         rf'<div id="{field_id}-error" class="invalid-feedback d-block">([^<]*)<', html
     )
     return unescape(found.group(1)) if found else None
-
-
-@contextmanager
-def count_queries():
-    """Record the SQL statements run inside the block: ``with count_queries() as n: ...``."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import factories
-import sqlalchemy as sa
-
-from recognition.extensions import db
+from database_support import recorded_statements as count_queries  # noqa: F401
 
 ANNOUNCED_AT = datetime(2026, 3, 15, 9, 30)
 
@@ -53,19 +50,3 @@ def meta_tags(html: str) -> dict[str, list[str]]:
     for key, value in re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)">', html):
         found.setdefault(key, []).append(value)
     return found
-
-
-@contextmanager
-def count_queries():
-    """Record the SQL statements run inside the block: ``with count_queries() as n: ...``;
-    ``len(n)`` afterwards (as the secretariat's and nominations' tests count them)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)

@@ -4,12 +4,12 @@ outbox and the database as committed, page text, a query counter."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from html import unescape
 
 import factories
 import sqlalchemy as sa
+from database_support import recorded_statements as count_queries  # noqa: F401
 from sqlalchemy.orm import Session
 
 from recognition.extensions import db
@@ -87,21 +87,6 @@ def complete(**changes) -> dict:
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
-
-
-@contextmanager
-def count_queries():
-    """Record the SQL statements run inside the block: ``with count_queries() as n: ...``."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def recognition(city, programme_id=REPORTING, valid_from=date(2027, 3, 15), state=None, **kw):

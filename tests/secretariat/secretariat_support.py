@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import factories
+from database_support import recorded_statements  # noqa: F401
 from sqlalchemy import event
 
 from recognition.extensions import db
@@ -46,18 +47,3 @@ def flashes(client) -> list[tuple[str, str]]:
     """The (category, message) pairs flashed to the client and not shown yet."""
     with client.session_transaction() as session:
         return list(session.get("_flashes", []))
-
-
-@contextlib.contextmanager
-def recorded_statements():
-    """The SQL statements sent to the database inside the block: ``with ... as sent``."""
-    sent: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import contextmanager
 from datetime import datetime
 from html import unescape
 
 import factories
-import sqlalchemy as sa
+from database_support import recorded_statements as count_queries  # noqa: F401
 
 from recognition.extensions import db
 from recognition.stages.models import CityStage
@@ -64,18 +63,3 @@ def recognition(call, name, country="FR", **fields):
 def announced_call(cycle: str = "2025", **fields):
     fields.setdefault("announcement", {"en": "Congratulations"})
     return factories.make_call(state="announced", cycle=cycle, announced_at=ANNOUNCED_AT, **fields)
-
-
-@contextmanager
-def count_queries():
-    """Record the SQL statements run inside the block (``len(n)`` afterwards)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)

@@ -3,13 +3,11 @@ queries that does not grow with the data."""
 
 from __future__ import annotations
 
-import contextlib
-
 import factories
 import pytest
 import sqlalchemy as sa
+from database_support import recorded_statements as count_queries
 from flask_login import AnonymousUserMixin
-from sqlalchemy import event
 
 from recognition.extensions import db
 from recognition.nominations.models import Nomination
@@ -19,20 +17,6 @@ from recognition.workflow.worklists import query, worklists_for
 
 def _counts(user) -> dict[tuple[str, str], int]:
     return {(e.definition.id, e.worklist.id): e.count for e in worklists_for(user)}
-
-
-@contextlib.contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_the_secretariat_sees_its_worklists_with_counts(rolled_back_app):
